@@ -1,0 +1,24 @@
+"""``ecs-oauth crds --out DIR``: regenerate the CRDs and editor schema from the models."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from controller.desired import generated_schema_files
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("crds", help="regenerate crds/ from the models")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    for name, content in generated_schema_files().items():
+        (out / name).write_text(content, encoding="utf-8")
+        print(f"wrote {out / name}")
+    return 0

@@ -1,0 +1,138 @@
+"""Files to typed objects: find the files, parse them, validate each document's schema.
+
+Every problem becomes a Diagnostic at the node at fault; nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from controller.desired._diagnostics import Diagnostic, Location
+from controller.desired._kinds import API_VERSION, KINDS, AnyObject
+from controller.desired._types import PATTERN_HINTS
+from controller.desired._yaml import Document, parse_documents
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A validated object and the document it came from, so later rules can point into it."""
+
+    obj: AnyObject
+    document: Document
+
+    @property
+    def key(self) -> str:
+        return f"{self.obj.kind}/{self.obj.metadata.name}"
+
+
+def find_files(path: Path) -> tuple[list[Path], list[Diagnostic]]:
+    """A file, or every YAML file below a folder in a stable (sorted) order."""
+    if path.is_file():
+        return [path], []
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+        if not files:
+            return [], [Diagnostic(Location(str(path)), "no *.yaml or *.yml files in this folder")]
+        return files, []
+    return [], [Diagnostic(Location(str(path)), "no such file or folder")]
+
+
+def read_documents(files: list[Path]) -> tuple[list[Document], list[Diagnostic]]:
+    documents: list[Document] = []
+    diagnostics: list[Diagnostic] = []
+    for file in files:
+        try:
+            raw = file.read_bytes()
+        except OSError as exc:
+            diagnostics.append(Diagnostic(Location(str(file)), f"cannot read: {exc.strerror}"))
+            continue
+        found, problems = parse_documents(str(file), raw)
+        documents.extend(found)
+        diagnostics.extend(problems)
+    return documents, diagnostics
+
+
+def to_object(document: Document) -> tuple[Placed | None, list[Diagnostic]]:
+    """Validate one document against its kind's model."""
+    data = document.data
+    if not isinstance(data, dict):
+        found = type(data).__name__
+        message = (
+            f"a desired-state document must be a mapping with apiVersion and kind, not a {found}"
+        )
+        return None, [Diagnostic(document.start, message)]
+    if data.get("apiVersion") != API_VERSION:
+        where = document.value_at(("apiVersion",)) if "apiVersion" in data else document.start
+        got = repr(data["apiVersion"]) if "apiVersion" in data else "none"
+        return None, [Diagnostic(where, f"unknown apiVersion {got}; expected {API_VERSION!r}")]
+    kind = data.get("kind")
+    model = KINDS.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        where = document.value_at(("kind",)) if "kind" in data else document.start
+        expected = ", ".join(KINDS)
+        return None, [Diagnostic(where, f"unknown kind {kind!r}; expected one of {expected}")]
+    try:
+        return Placed(model.model_validate(data), document), []
+    except ValidationError as exc:
+        return None, [_diagnostic(document, error) for error in exc.errors()]
+
+
+def _diagnostic(document: Document, error: ErrorDetails) -> Diagnostic:
+    path = tuple(error["loc"])
+    dotted = ".".join(str(part) for part in path)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        field = str(path[-1])
+        message = f"unknown field {field!r}{_suggestion(field)}"
+        return Diagnostic(document.key_at(path), message)
+    if kind == "missing":
+        return Diagnostic(document.value_at(path), f"missing required field {dotted!r}")
+    return Diagnostic(document.value_at(path), f"{dotted}: {_describe(error)}")
+
+
+def _describe(error: ErrorDetails) -> str:
+    value = error.get("input")
+    if error["type"] == "string_pattern_mismatch":
+        if isinstance(value, str) and "*" in value:
+            return f"{value!r} holds a wildcard; grant exact scopes (least privilege)"
+        pattern = (error.get("ctx") or {}).get("pattern", "")
+        hint = PATTERN_HINTS.get(str(pattern), f"must match {pattern}")
+        return f"{value!r} {hint}"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"].endswith("_type") and not isinstance(value, dict | list):
+        message += f", got {value!r}"
+    return message
+
+
+def _known_fields() -> set[str]:
+    names: set[str] = set()
+    pending: list[type[BaseModel]] = list(KINDS.values())
+    while pending:
+        model = pending.pop()
+        for name, field in model.model_fields.items():
+            names.add(field.alias or name)
+            for arg in _model_args(field.annotation):
+                pending.append(arg)
+    return names
+
+
+def _model_args(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in getattr(annotation, "__args__", ()) for m in _model_args(arg)]
+
+
+_FIELDS = _known_fields()
+
+
+def _suggestion(field: str) -> str:
+    close = difflib.get_close_matches(field, _FIELDS, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""

@@ -1,0 +1,145 @@
+"""Rules that span objects: references, ownership of scope sets, provider consistency.
+
+Each rule reports at the node at fault: a dangling reference at the reference, a
+duplicate at its second occurrence, a repeated scope set at the later role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from controller.desired._diagnostics import Diagnostic
+from controller.desired._kinds import IdentityProvider, Role, Scope
+from controller.desired._loader import Placed
+from controller.desired._state import DesiredState, wire_scope
+
+
+def assemble(placed: list[Placed]) -> tuple[DesiredState, list[Diagnostic]]:
+    state = DesiredState()
+    diagnostics: list[Diagnostic] = []
+    for item in placed:
+        if item.key in state.sources:
+            first = state.sources[item.key].document.value_at(("metadata", "name"))
+            diagnostics.append(
+                Diagnostic(
+                    item.document.value_at(("metadata", "name")),
+                    f"duplicate {item.key}; first defined at {first}",
+                )
+            )
+            continue
+        state.sources[item.key] = item
+        obj = item.obj
+        if isinstance(obj, IdentityProvider):
+            state.providers[obj.metadata.name] = obj
+        elif isinstance(obj, Scope):
+            state.scopes[obj.metadata.name] = obj
+        elif isinstance(obj, Role):
+            state.roles[obj.metadata.name] = obj
+        else:
+            state.services[obj.metadata.name] = obj
+    diagnostics.extend(_scope_rules(state))
+    diagnostics.extend(_role_rules(state))
+    diagnostics.extend(_service_rules(state))
+    return state, diagnostics
+
+
+def _error(state: DesiredState, key: str, path: tuple[str | int, ...], message: str) -> Diagnostic:
+    return Diagnostic(state.sources[key].document.value_at(path), message)
+
+
+def _scope_rules(state: DesiredState) -> Iterator[Diagnostic]:
+    for name, scope in state.scopes.items():
+        key = f"Scope/{name}"
+        provider = state.providers.get(scope.spec.provider)
+        if provider is None:
+            yield _error(
+                state,
+                key,
+                ("spec", "provider"),
+                f"IdentityProvider {scope.spec.provider!r} is not defined",
+            )
+            continue
+        server = scope.spec.resource_server
+        if provider.spec.cognito is not None:
+            if server is None:
+                yield _error(
+                    state,
+                    key,
+                    ("spec",),
+                    f"Cognito provider {provider.metadata.name!r} needs spec.resourceServer: "
+                    "the resource server that defines this scope",
+                )
+            elif not wire_scope(scope).startswith(f"{server}/"):
+                yield _error(
+                    state,
+                    key,
+                    ("spec", "value"),
+                    f"Cognito scope value must start with its resourceServer {server + '/'!r}",
+                )
+        elif server is not None:
+            yield _error(
+                state,
+                key,
+                ("spec", "resourceServer"),
+                "resourceServer applies to Cognito providers only",
+            )
+
+
+def _role_rules(state: DesiredState) -> Iterator[Diagnostic]:
+    owner_of_set: dict[frozenset[str], str] = {}
+    for name, role in state.roles.items():
+        key = f"Role/{name}"
+        resolved = True
+        seen: set[str] = set()
+        for index, scope_name in enumerate(role.spec.scopes):
+            if scope_name in seen:
+                yield _error(
+                    state, key, ("spec", "scopes", index), f"scope {scope_name!r} is listed twice"
+                )
+            seen.add(scope_name)
+            if scope_name not in state.scopes:
+                resolved = False
+                yield _error(
+                    state, key, ("spec", "scopes", index), f"Scope {scope_name!r} is not defined"
+                )
+        if not resolved:
+            continue
+        providers = sorted({state.scopes[s].spec.provider for s in role.spec.scopes})
+        if len(providers) > 1:
+            yield _error(
+                state,
+                key,
+                ("spec", "scopes"),
+                f"scopes span providers {', '.join(providers)}; a role's scopes must share one "
+                "provider (one OAuth client per task role)",
+            )
+        scope_set = frozenset(seen)
+        if scope_set in owner_of_set:
+            yield _error(
+                state,
+                key,
+                ("spec", "scopes"),
+                f"Role {owner_of_set[scope_set]!r} already has this scope set; "
+                "roles and scope sets map one to one",
+            )
+        else:
+            owner_of_set[scope_set] = name
+
+
+def _service_rules(state: DesiredState) -> Iterator[Diagnostic]:
+    family_owner: dict[str, str] = {}
+    for name, service in state.services.items():
+        key = f"Service/{name}"
+        if service.spec.role not in state.roles:
+            yield _error(state, key, ("spec", "role"), f"Role {service.spec.role!r} is not defined")
+        family = service.spec.task_definition.family
+        if family in family_owner:
+            yield _error(
+                state,
+                key,
+                ("spec", "taskDefinition", "family"),
+                f"task definition family {family!r} is already managed by "
+                f"Service {family_owner[family]!r}",
+            )
+        else:
+            family_owner[family] = name

@@ -1,0 +1,127 @@
+"""Field types shared by the desired-state kinds: names, durations, URLs, ARNs."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import timedelta
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, StringConstraints
+from pydantic.json_schema import WithJsonSchema
+
+DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+# Scope names may also carry the separators scope strings use in the wild (orders.read,
+# orders:read, orders/read), but never whitespace or the wildcard '*'.
+SCOPE_NAME = r"^[a-z0-9]([-a-z0-9.:/]*[a-z0-9])?$"
+# RFC 6749 section 3.3 scope-token characters.
+_SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+$")
+
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+DURATION_PATTERN = r"^([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?$"
+
+
+def parse_duration(value: object) -> object:
+    """Accept ``30d``, ``1h30m``, ``15m``, ``45s``: the form people write in YAML."""
+    if isinstance(value, timedelta):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"expected a duration such as '15m', '1h30m' or '30d', got {value!r}")
+    match = _DURATION.match(value.strip())
+    if not value.strip() or match is None:
+        raise ValueError(f"{value!r} is not a duration; write it like '15m', '1h30m' or '30d'")
+    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+def format_duration(value: timedelta) -> str:
+    """The shortest form parse_duration reads back to the same value."""
+    seconds = int(value.total_seconds())
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        amount, seconds = divmod(seconds, size)
+        if amount:
+            parts.append(f"{amount}{unit}")
+    return "".join(parts) or "0s"
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN}),
+]
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _secure_url(value: str) -> str:
+    """Credentials travel to these URLs: plain http is only tolerated on this machine."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError(f"{value!r} is not an absolute http(s) URL")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ValueError(
+            f"{value!r} uses plain http; use https (plain http is allowed only on loopback)"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError(f"{value!r} must not carry a query or fragment")
+    return value
+
+
+SecureUrl = Annotated[
+    str,
+    AfterValidator(_secure_url),
+    WithJsonSchema({"type": "string", "pattern": "^https?://"}),
+]
+
+Dns1123Label = Annotated[str, StringConstraints(pattern=DNS1123_LABEL, max_length=63)]
+IamRoleArn = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^arn:aws[\w-]*:iam::\d{12}:role/[A-Za-z0-9_+=,.@/-]+$", max_length=2048
+    ),
+]
+IamPolicyArn = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^arn:aws[\w-]*:iam::(\d{12}|aws):policy/[A-Za-z0-9_+=,.@/-]+$", max_length=2048
+    ),
+]
+SecretsManagerArn = Annotated[
+    str, StringConstraints(pattern=r"^arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$")
+]
+
+
+def _scope_token(value: str) -> str:
+    """A scope as it goes on the wire: one RFC 6749 scope-token, never a wildcard."""
+    if "*" in value:
+        raise ValueError(f"{value!r} holds a wildcard; grant exact scopes (least privilege)")
+    if not _SCOPE_TOKEN.match(value):
+        raise ValueError(
+            f"{value!r} is not a scope token: printable ASCII, no spaces, quotes or backslashes"
+        )
+    return value
+
+
+ScopeValue = Annotated[
+    str,
+    StringConstraints(max_length=256),
+    AfterValidator(_scope_token),
+    WithJsonSchema({"type": "string", "pattern": "^[!#-)+-\\[\\]-~]{1,256}$"}),
+]
+
+PATTERN_HINTS = {
+    DNS1123_LABEL: "must be a DNS-1123 label: lowercase letters, digits and '-', "
+    "starting and ending with a letter or digit",
+    SCOPE_NAME: "must be lowercase letters, digits, '-', '.', ':' or '/', "
+    "starting and ending with a letter or digit (no wildcards)",
+}

@@ -1,0 +1,185 @@
+"""YAML to plain data, keeping the file position of every node.
+
+PyYAML's composer gives us nodes with marks; we build the Python values ourselves so that
+every value keeps its position and hostile input (alias bombs, deep nesting, huge files,
+bad encodings) ends in a located error instead of a hang, a MemoryError or a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from controller.desired._diagnostics import Diagnostic, Location
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES_PER_DOCUMENT = 100_000
+
+Path = tuple[str | int, ...]
+
+
+@dataclass
+class Document:
+    """One YAML document as plain data, with positions of its values and mapping keys."""
+
+    file: str
+    data: Any
+    start: Location
+    values: dict[Path, Location] = field(default_factory=dict)
+    keys: dict[Path, Location] = field(default_factory=dict)
+
+    def value_at(self, path: Path) -> Location:
+        """The position of the value at ``path``, or of its nearest ancestor that exists."""
+        return _nearest(self.values, path) or self.start
+
+    def key_at(self, path: Path) -> Location:
+        """The position of the mapping key that names ``path`` (for unknown fields)."""
+        return self.keys.get(path) or self.value_at(path)
+
+
+def _nearest(positions: dict[Path, Location], path: Path) -> Location | None:
+    for end in range(len(path), -1, -1):
+        found = positions.get(path[:end])
+        if found is not None:
+            return found
+    return None
+
+
+class _DocumentProblem(Exception):
+    def __init__(self, mark: yaml.Mark | None, message: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """A SafeLoader whose composer refuses nesting deeper than MAX_DEPTH.
+
+    The composer is recursive; without a bound, a file of ten thousand ``[`` ends in a
+    RecursionError deep inside PyYAML.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _DocumentProblem(
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                    f"nesting deeper than {MAX_DEPTH} levels; flatten the document",
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _location(file: str, mark: yaml.Mark | None) -> Location:
+    if mark is None:
+        return Location(file)
+    return Location(file, mark.line + 1, mark.column + 1)
+
+
+class _Builder:
+    """Turns one composed node graph into plain data, counting nodes to stop alias bombs."""
+
+    def __init__(self, loader: _BoundedLoader, document: Document) -> None:
+        self._loader = loader
+        self._document = document
+        self._budget = MAX_NODES_PER_DOCUMENT
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        self._budget -= 1
+        if self._budget < 0:
+            raise _DocumentProblem(
+                node.start_mark,
+                f"document expands to more than {MAX_NODES_PER_DOCUMENT} nodes "
+                "(are aliases multiplying it?)",
+            )
+        self._document.values.setdefault(path, _location(self._document.file, node.start_mark))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self._loader.construct_object(node, deep=False)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _DocumentProblem(key_node.start_mark, "merge keys ('<<') are not supported")
+            key = self._loader.construct_object(key_node, deep=False)
+            if not isinstance(key, str):
+                raise _DocumentProblem(
+                    key_node.start_mark, f"mapping keys must be strings, not {key!r}"
+                )
+            if key in result:
+                raise _DocumentProblem(key_node.start_mark, f"duplicate key {key!r}")
+            self._document.keys[(*path, key)] = _location(self._document.file, key_node.start_mark)
+            result[key] = self.build(value_node, (*path, key))
+        return result
+
+
+def _decode(file: str, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise _FileProblem(
+            Diagnostic(Location(file, line, column), "file is not valid UTF-8; save it as UTF-8")
+        ) from None
+
+
+class _FileProblem(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(str(diagnostic))
+        self.diagnostic = diagnostic
+
+
+def parse_documents(file: str, raw: bytes) -> tuple[list[Document], list[Diagnostic]]:
+    """Every non-empty document in ``raw``; a file with a syntax error yields its error instead."""
+    if len(raw) > MAX_FILE_BYTES:
+        message = f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; split it"
+        return [], [Diagnostic(Location(file), message)]
+    try:
+        text = _decode(file, raw)
+        return list(_documents(file, text)), []
+    except _FileProblem as problem:
+        return [], [problem.diagnostic]
+    except _DocumentProblem as problem:
+        return [], [Diagnostic(_location(file, problem.mark), problem.message)]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return [], [Diagnostic(_location(file, mark), f"invalid YAML: {exc.problem or exc}")]
+    except yaml.YAMLError as exc:  # reader errors carry a position but no Mark subclass
+        position = getattr(exc, "position", None)
+        line = text_line(raw, position) if isinstance(position, int) else 1
+        return [], [Diagnostic(Location(file, line), f"invalid YAML: {exc}")]
+
+
+def text_line(raw: bytes, character_offset: int) -> int:
+    """The 1-based line of a character offset, for errors that only know the offset."""
+    return raw.decode("utf-8", errors="replace")[:character_offset].count("\n") + 1
+
+
+def _documents(file: str, text: str) -> Iterator[Document]:
+    loader = _BoundedLoader(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            document = Document(file=file, data=None, start=_location(file, node.start_mark))
+            document.data = _Builder(loader, document).build(node, ())
+            if document.data is not None:
+                yield document
+    finally:
+        loader.dispose()
