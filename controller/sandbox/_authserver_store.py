@@ -15,7 +15,6 @@ from __future__ import annotations
 import hmac
 import secrets
 import threading
-import time
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -87,7 +86,7 @@ class RegistrationToken:
         return client.client_id == self.client_id
 
 
-def new_registration_access_token() -> str:
+def _new_registration_access_token() -> str:
     return secrets.token_urlsafe(32)
 
 
@@ -101,17 +100,19 @@ class ClientStore:
         self._clients: dict[str, Client] = {}
         self._registration_tokens: dict[str, str] = {}
 
-    def add(self, client_id: str, client_secret: str, metadata: dict[str, Any]) -> Client:
+    def add(self, client_info: dict[str, Any], metadata: dict[str, Any]) -> Client:
+        """Keep a newly registered client; ``client_info`` is what the
+        registration endpoint generated (id, secret, issue time)."""
         client = Client(
-            client_id=client_id,
-            client_secret=client_secret,
-            client_id_issued_at=int(time.time()),
+            client_id=client_info["client_id"],
+            client_secret=client_info["client_secret"],
+            client_id_issued_at=client_info["client_id_issued_at"],
             metadata=dict(metadata),
-            registration_access_token=new_registration_access_token(),
+            registration_access_token=_new_registration_access_token(),
         )
         with self._lock:
-            self._clients[client_id] = client
-            self._registration_tokens[client.registration_access_token] = client_id
+            self._clients[client.client_id] = client
+            self._registration_tokens[client.registration_access_token] = client.client_id
         return client
 
     def get(self, client_id: str) -> Client | None:
@@ -136,7 +137,7 @@ class ClientStore:
             updated = replace(
                 current,
                 metadata=dict(metadata),
-                registration_access_token=new_registration_access_token(),
+                registration_access_token=_new_registration_access_token(),
             )
             del self._registration_tokens[presented_token]
             self._registration_tokens[updated.registration_access_token] = client_id

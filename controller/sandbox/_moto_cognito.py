@@ -115,6 +115,7 @@ def _update_resource_server(
 def _add_user_pool_client_secret(
     self: Any, user_pool_id: str, client_id: str, client_secret: str | None
 ) -> ClientSecret:
+    """Add a chosen or generated secret; AWS adds secrets to confidential clients only."""
     client = self.describe_user_pool_client(user_pool_id, client_id)
     if not client.generate_secret:
         raise InvalidParameterException(f"Client {client_id} is not a confidential client.")
@@ -144,6 +145,7 @@ def _list_user_pool_client_secrets(
 def _delete_user_pool_client_secret(
     self: Any, user_pool_id: str, client_id: str, client_secret_id: str
 ) -> None:
+    """Retire one secret; AWS never leaves a confidential client without one."""
     client = self.describe_user_pool_client(user_pool_id, client_id)
     with _lock:
         current = _secrets_by_client.get(client, [])

@@ -20,6 +20,7 @@ sandbox; it is not persisted.
 from __future__ import annotations
 
 import hmac
+import json
 import re
 import time
 import uuid
@@ -63,17 +64,15 @@ def _find_user_pool(pool_id: str) -> Any | None:
     return None
 
 
-def _json(status: int, body: Mapping[str, Any], headers: Mapping[str, str] | None = None) -> Response:
-    response = Response(status=status, headers=dict(headers or {}))
-    response.set_data(_dumps(body))
-    response.content_type = "application/json"
-    return response
-
-
-def _dumps(body: Mapping[str, Any]) -> str:
-    import json
-
-    return json.dumps(body)
+def _json(
+    status: int, body: Mapping[str, Any], headers: Mapping[str, str] | None = None
+) -> Response:
+    return Response(
+        json.dumps(body),
+        status=status,
+        headers=dict(headers or {}),
+        content_type="application/json",
+    )
 
 
 def _oauth_error(status: int, error: str, description: str) -> Response:

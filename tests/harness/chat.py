@@ -17,6 +17,7 @@ from typing import Any
 
 SLACK_PATH = "/slack/T000/B000/XXXX"
 WEBHOOK_PATH = "/hook"
+SHUTDOWN_POLL_SECONDS = 0.02
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,13 @@ class ChatReceiver:
     def start(cls) -> ChatReceiver:
         """Listen on a free port and serve from a background thread."""
         server = _Server(("127.0.0.1", 0), _Handler)
-        thread = threading.Thread(target=server.serve_forever, name="chat-receiver", daemon=True)
+        # A short poll keeps stop(), run after every test, from costing half a second.
+        thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
+            name="chat-receiver",
+            daemon=True,
+        )
         receiver = cls(_server=server, _thread=thread)
         server.receiver = receiver
         thread.start()

@@ -45,7 +45,7 @@ class OidcProviderPeer:
     issuer: str
     initial_access_token: str
     _process: subprocess.Popen[str] = field(repr=False)
-    _stderr: deque[str] = field(repr=False)
+    _stderr: _StderrTail = field(repr=False)
 
     def reset(self) -> None:
         """Forget every client and token; the initial access token stays valid."""
@@ -92,7 +92,7 @@ class OidcProviderPeer:
                 raise
             raise RuntimeError(
                 f"oidc-provider peer has exited (code {self._process.returncode}); stderr:\n"
-                + "".join(self._stderr)
+                + self._stderr.text()
             ) from error
         finally:
             connection.close()
@@ -143,14 +143,11 @@ def start_oidc_provider(scopes: Iterable[str] | None = None) -> OidcProviderPeer
     )
     assert process.stdout is not None
     assert process.stderr is not None
-    stderr_tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
     ready: queue.Queue[dict[str, Any] | None] = queue.Queue()
     threading.Thread(
         target=_watch_stdout, args=(process.stdout, ready), name="oidc-provider-stdout", daemon=True
     ).start()
-    threading.Thread(
-        target=_drain, args=(process.stderr, stderr_tail), name="oidc-provider-stderr", daemon=True
-    ).start()
+    stderr_tail = _StderrTail.follow(process.stderr)
 
     try:
         announcement = ready.get(timeout=READY_TIMEOUT_SECONDS)
@@ -164,7 +161,7 @@ def start_oidc_provider(scopes: Iterable[str] | None = None) -> OidcProviderPeer
         _stop(process)
         raise RuntimeError(
             f"oidc-provider peer {reason} (exit code {process.returncode}); stderr:\n"
-            + "".join(stderr_tail)
+            + stderr_tail.text()
         )
     return OidcProviderPeer(
         issuer=announcement["issuer"],
@@ -192,11 +189,36 @@ def _watch_stdout(stream: IO[str], ready: queue.Queue[dict[str, Any] | None]) ->
     ready.put(None)
 
 
-def _drain(stream: IO[str], tail: deque[str]) -> None:
-    """Keep the last lines of stderr for error messages; an unread pipe would block."""
-    with stream:
-        for line in stream:
-            tail.append(line)
+@dataclass
+class _StderrTail:
+    """The last lines of the server's stderr, to explain a failure.
+
+    A thread keeps reading, since a pipe nobody reads eventually blocks the
+    server on its next write.
+    """
+
+    lines: deque[str]
+    reader: threading.Thread
+
+    @classmethod
+    def follow(cls, stream: IO[str]) -> _StderrTail:
+        lines: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
+        reader = threading.Thread(
+            target=cls._drain, args=(stream, lines), name="oidc-provider-stderr", daemon=True
+        )
+        reader.start()
+        return cls(lines, reader)
+
+    def text(self) -> str:
+        """The kept lines; call once the server is gone, so its last words are in."""
+        self.reader.join(timeout=STOP_TIMEOUT_SECONDS)
+        return "".join(self.lines)
+
+    @staticmethod
+    def _drain(stream: IO[str], lines: deque[str]) -> None:
+        with stream:
+            for line in stream:
+                lines.append(line)
 
 
 def _stop(process: subprocess.Popen[str]) -> None:

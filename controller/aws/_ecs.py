@@ -1,0 +1,134 @@
+"""ECS task definitions and services.
+
+Revisions are immutable, so a described ARN is cached for the life of the process and
+never described again. Task-definition writes go through the shared limiter: AWS allows
+about one per second per account and Region, and every register creates a revision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from controller.aws._clients import AwsClients
+from controller.aws._errors import call, translate
+
+# What DescribeTaskDefinition returns but RegisterTaskDefinition does not accept.
+READ_ONLY_FIELDS = frozenset(
+    {
+        "taskDefinitionArn",
+        "revision",
+        "status",
+        "requiresAttributes",
+        "compatibilities",
+        "registeredAt",
+        "registeredBy",
+        "deregisteredAt",
+    }
+)
+DESCRIBE_SERVICES_BATCH = 10
+
+
+class TaskDefinitions:
+    def __init__(self, aws: AwsClients) -> None:
+        self._aws = aws
+        self._client = aws.client("ecs")
+        self._described: dict[str, dict[str, Any]] = {}
+
+    async def latest_arn(self, family: str) -> str | None:
+        """The highest ACTIVE revision's ARN; None while the family has no revision.
+
+        Reads one page, newest first: on AWS that page starts with the latest revision.
+        The order is never trusted (moto ignores it), so the highest revision seen wins.
+        """
+        newest: tuple[int, str] | None = None
+        try:
+            paginator = self._client.get_paginator("list_task_definitions")
+            pages = paginator.paginate(
+                familyPrefix=family,
+                status="ACTIVE",
+                sort="DESC",
+                PaginationConfig={"PageSize": 100},
+            )
+            async for page in pages:
+                for arn in page.get("taskDefinitionArns", []):
+                    arn_family, revision = arn.rsplit("/", 1)[-1].rsplit(":", 1)
+                    if arn_family == family and (newest is None or int(revision) > newest[0]):
+                        newest = (int(revision), arn)
+                break  # the first page holds the newest revision
+        except Exception as exc:
+            raise translate("ListTaskDefinitions", exc) from exc
+        return newest[1] if newest else None
+
+    async def describe(self, arn: str) -> dict[str, Any]:
+        """The revision with its tags, as ``{"taskDefinition": ..., "tags": [...]}``."""
+        if arn not in self._described:
+            response = await call(
+                self._client, "DescribeTaskDefinition", taskDefinition=arn, include=["TAGS"]
+            )
+            self._described[arn] = {
+                "taskDefinition": response["taskDefinition"],
+                "tags": response.get("tags", []),
+            }
+        return self._described[arn]
+
+    async def register(self, definition: dict[str, Any], tags: list[dict[str, str]]) -> str:
+        registrable = {k: v for k, v in definition.items() if k not in READ_ONLY_FIELDS}
+        async with self._aws.task_definition_writes:
+            kwargs: dict[str, Any] = dict(registrable)
+            if tags:
+                kwargs["tags"] = tags
+            response = await call(self._client, "RegisterTaskDefinition", **kwargs)
+        arn: str = response["taskDefinition"]["taskDefinitionArn"]
+        self._described[arn] = {"taskDefinition": response["taskDefinition"], "tags": tags}
+        return arn
+
+
+class EcsServices:
+    def __init__(self, aws: AwsClients) -> None:
+        self._client = aws.client("ecs")
+        self._cache: dict[tuple[str, str], dict[str, Any] | None] = {}
+
+    def invalidate(self) -> None:
+        self._cache.clear()
+
+    async def prefetch(self, wanted: Iterable[tuple[str, str]]) -> None:
+        """DescribeServices for many services at once: ten per call, per cluster."""
+        by_cluster: dict[str, list[str]] = {}
+        for cluster, service in set(wanted):
+            if (cluster, service) not in self._cache:
+                by_cluster.setdefault(cluster, []).append(service)
+        for cluster, names in by_cluster.items():
+            names.sort()
+            for start in range(0, len(names), DESCRIBE_SERVICES_BATCH):
+                batch = names[start : start + DESCRIBE_SERVICES_BATCH]
+                response = await call(
+                    self._client, "DescribeServices", cluster=cluster, services=batch
+                )
+                for name in batch:
+                    self._cache[(cluster, name)] = None
+                for found in response.get("services", []):
+                    if found.get("status") != "INACTIVE":
+                        self._cache[(cluster, found["serviceName"])] = found
+
+    async def get(self, cluster: str, service: str) -> dict[str, Any] | None:
+        if (cluster, service) not in self._cache:
+            await self.prefetch([(cluster, service)])
+        return self._cache[(cluster, service)]
+
+    async def deploy(
+        self, cluster: str, service: str, task_definition: str, *, force: bool = False
+    ) -> dict[str, Any]:
+        """Point the service at a revision; ``force`` starts fresh tasks even on the same one."""
+        response = await call(
+            self._client,
+            "UpdateService",
+            cluster=cluster,
+            service=service,
+            taskDefinition=task_definition,
+            forceNewDeployment=force,
+        )
+        updated: dict[str, Any] = response["service"]
+        self._cache[(cluster, service)] = updated
+        return updated
+

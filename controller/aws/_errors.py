@@ -1,0 +1,77 @@
+"""The AWS adapter's own error tree: callers catch these, never botocore's classes.
+
+Messages carry the operation and AWS's error code, never request parameters (which may
+hold secret values).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+# One list, as c7n keeps it: the codes that mean "slow down", across the services we call.
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "LimitExceededException",
+        "SlowDown",
+    }
+)
+
+NOT_FOUND_CODES = frozenset(
+    {
+        "NoSuchEntity",
+        "ResourceNotFoundException",
+        "NotFoundException",
+    }
+)
+
+
+class AwsError(Exception):
+    """An AWS call failed; ``code`` is AWS's error code when it gave one."""
+
+    def __init__(self, operation: str, code: str, message: str) -> None:
+        super().__init__(f"{operation} failed: {code}: {message}")
+        self.operation = operation
+        self.code = code
+
+    @property
+    def throttled(self) -> bool:
+        return self.code in THROTTLING_CODES
+
+
+class AwsNotFound(AwsError):
+    """The resource asked for does not exist (or no longer does)."""
+
+
+def translate(operation: str, exc: Exception) -> AwsError:
+    """botocore's exception as ours, keeping only what is safe to print."""
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", "Unknown"))
+        message = str(error.get("Message", ""))[:300]
+        cls = AwsNotFound if code in NOT_FOUND_CODES else AwsError
+        return cls(operation, code, message)
+    if isinstance(exc, BotoCoreError):
+        return AwsError(operation, type(exc).__name__, str(exc)[:300])
+    return AwsError(operation, type(exc).__name__, "unexpected failure")
+
+
+def _snake(operation: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in operation).lstrip("_")
+
+
+async def call(client: Any, operation: str, **kwargs: Any) -> Any:
+    """``client.<operation>(**kwargs)`` by its AWS name, failing with our error tree only."""
+    try:
+        return await getattr(client, _snake(operation))(**kwargs)
+    except Exception as exc:
+        raise translate(operation, exc) from exc

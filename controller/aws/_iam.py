@@ -1,0 +1,140 @@
+"""IAM roles: read in one batch per cycle, written one call at a time.
+
+GetAccountAuthorizationDetails returns every role with its trust policy, tags, inline and
+attached policies in pages of up to 1,000, so observing N roles costs N/1000 calls instead
+of four calls per role (c7n reads IAM the same way).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from controller.aws._clients import AwsClients
+from controller.aws._errors import call, translate
+
+ROLE_PATH = "/"
+
+
+def _document(raw: Any) -> dict[str, Any]:
+    """IAM returns policy documents URL-encoded in some APIs and decoded in others."""
+    if isinstance(raw, dict):
+        return raw
+    text = unquote(raw)
+    parsed: dict[str, Any] = json.loads(text)
+    return parsed
+
+
+@dataclass(frozen=True)
+class ObservedRole:
+    name: str
+    arn: str
+    trust_policy: dict[str, Any]
+    tags: dict[str, str]
+    managed_policy_arns: list[str]
+    inline_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+class Iam:
+    def __init__(self, aws: AwsClients) -> None:
+        self._client = aws.client("iam")
+        self._roles: dict[str, ObservedRole] | None = None
+
+    def invalidate(self) -> None:
+        """Forget the batch read; the next :meth:`roles` reads IAM afresh."""
+        self._roles = None
+
+    async def roles(self) -> dict[str, ObservedRole]:
+        if self._roles is None:
+            self._roles = await self._read_roles()
+        return self._roles
+
+    async def _read_roles(self) -> dict[str, ObservedRole]:
+        roles: dict[str, ObservedRole] = {}
+        try:
+            paginator = self._client.get_paginator("get_account_authorization_details")
+            async for page in paginator.paginate(
+                Filter=["Role"], PaginationConfig={"PageSize": 1000}
+            ):
+                for detail in page.get("RoleDetailList", []):
+                    role = ObservedRole(
+                        name=detail["RoleName"],
+                        arn=detail["Arn"],
+                        trust_policy=_document(detail.get("AssumeRolePolicyDocument") or "{}"),
+                        tags={t["Key"]: t["Value"] for t in detail.get("Tags", [])},
+                        managed_policy_arns=sorted(
+                            p["PolicyArn"] for p in detail.get("AttachedManagedPolicies", [])
+                        ),
+                        inline_policies={
+                            p["PolicyName"]: _document(p["PolicyDocument"])
+                            for p in detail.get("RolePolicyList", [])
+                        },
+                    )
+                    roles[role.name] = role
+        except Exception as exc:
+            raise translate("GetAccountAuthorizationDetails", exc) from exc
+        return roles
+
+    async def create_role(
+        self, name: str, trust_policy: dict[str, Any], tags: dict[str, str], description: str
+    ) -> str:
+        response = await call(
+            self._client,
+            "CreateRole",
+            RoleName=name,
+            Path=ROLE_PATH,
+            AssumeRolePolicyDocument=json.dumps(trust_policy),
+            Description=description,
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+        self.invalidate()
+        arn: str = response["Role"]["Arn"]
+        return arn
+
+    async def update_trust(self, name: str, trust_policy: dict[str, Any]) -> None:
+        await call(
+            self._client,
+            "UpdateAssumeRolePolicy",
+            RoleName=name,
+            PolicyDocument=json.dumps(trust_policy),
+        )
+        self.invalidate()
+
+    async def tag(self, name: str, tags: dict[str, str]) -> None:
+        await call(
+            self._client,
+            "TagRole",
+            RoleName=name,
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+        self.invalidate()
+
+    async def set_managed_policies(self, name: str, current: list[str], wanted: list[str]) -> None:
+        for arn in sorted(set(wanted) - set(current)):
+            await call(self._client, "AttachRolePolicy", RoleName=name, PolicyArn=arn)
+        for arn in sorted(set(current) - set(wanted)):
+            await call(self._client, "DetachRolePolicy", RoleName=name, PolicyArn=arn)
+        self.invalidate()
+
+    async def put_inline_policy(
+        self, name: str, policy_name: str, document: dict[str, Any]
+    ) -> None:
+        await call(
+            self._client,
+            "PutRolePolicy",
+            RoleName=name,
+            PolicyName=policy_name,
+            PolicyDocument=json.dumps(document),
+        )
+        self.invalidate()
+
+    async def delete_role(self, role: ObservedRole) -> None:
+        """IAM refuses to delete a role that still has policies: remove them first."""
+        for arn in role.managed_policy_arns:
+            await call(self._client, "DetachRolePolicy", RoleName=role.name, PolicyArn=arn)
+        for policy_name in role.inline_policies:
+            await call(self._client, "DeleteRolePolicy", RoleName=role.name, PolicyName=policy_name)
+        await call(self._client, "DeleteRole", RoleName=role.name)
+        self.invalidate()

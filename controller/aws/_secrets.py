@@ -1,0 +1,181 @@
+"""Secrets Manager: one batched listing per cycle; values read per version, never twice.
+
+A version's value never changes, so a value is cached by version id: a repeated plan costs
+no GetSecretValue unless AWSCURRENT moved. Reads name the stage explicitly, as ECS does
+(and as moto needs: a stage-less read can return a stale value there).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from controller.aws._clients import AwsClients
+from controller.aws._errors import AwsNotFound, call, translate
+
+CURRENT = "AWSCURRENT"
+PENDING = "AWSPENDING"
+PREVIOUS = "AWSPREVIOUS"
+
+
+@dataclass(frozen=True)
+class ObservedSecret:
+    name: str
+    arn: str
+    tags: dict[str, str]
+    stages: dict[str, list[str]]  # version id -> stages
+    deleted_date: datetime | None = None
+
+    def version(self, stage: str) -> str | None:
+        return next((v for v, stages in self.stages.items() if stage in stages), None)
+
+
+class Secrets:
+    def __init__(self, aws: AwsClients) -> None:
+        self._client = aws.client("secretsmanager")
+        self._listing: dict[str, ObservedSecret] | None = None
+        self._values: dict[str, dict[str, Any]] = {}
+
+    def invalidate(self) -> None:
+        self._listing = None
+
+    async def listing(self, prefix: str) -> dict[str, ObservedSecret]:
+        """Every secret whose name starts with ``prefix``, including those pending deletion."""
+        if self._listing is None:
+            found: dict[str, ObservedSecret] = {}
+            try:
+                paginator = self._client.get_paginator("list_secrets")
+                pages = paginator.paginate(
+                    Filters=[{"Key": "name", "Values": [prefix]}],
+                    IncludePlannedDeletion=True,
+                    PaginationConfig={"PageSize": 100},
+                )
+                async for page in pages:
+                    for entry in page.get("SecretList", []):
+                        if not entry["Name"].startswith(prefix):
+                            continue
+                        found[entry["Name"]] = ObservedSecret(
+                            name=entry["Name"],
+                            arn=entry["ARN"],
+                            tags={t["Key"]: t["Value"] for t in entry.get("Tags", [])},
+                            stages=dict(entry.get("SecretVersionsToStages", {})),
+                            deleted_date=entry.get("DeletedDate"),
+                        )
+            except Exception as exc:
+                raise translate("ListSecrets", exc) from exc
+            self._listing = found
+        return self._listing
+
+    async def value(self, secret: ObservedSecret, stage: str = CURRENT) -> dict[str, Any] | None:
+        """The JSON value at ``stage``; None when no version holds that stage."""
+        version = secret.version(stage)
+        if version is None:
+            return None
+        if version not in self._values:
+            response = await call(
+                self._client,
+                "GetSecretValue",
+                SecretId=secret.arn,
+                VersionId=version,
+                VersionStage=stage,
+            )
+            self._values[version] = json.loads(response["SecretString"])
+        return dict(self._values[version])
+
+    async def create(
+        self, name: str, value: dict[str, Any], tags: dict[str, str], token: str
+    ) -> str:
+        response = await call(
+            self._client,
+            "CreateSecret",
+            Name=name,
+            SecretString=json.dumps(value),
+            ClientRequestToken=token,
+            Description="OAuth client credentials managed by ecs-oauth",
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+        self.invalidate()
+        arn: str = response["ARN"]
+        self._values[response["VersionId"]] = dict(value)
+        return arn
+
+    async def put(
+        self, arn: str, value: dict[str, Any], token: str, stages: list[str] | None = None
+    ) -> str:
+        """A new version; ``token`` makes a retried write a no-op instead of a duplicate."""
+        kwargs: dict[str, Any] = {
+            "SecretId": arn,
+            "SecretString": json.dumps(value),
+            "ClientRequestToken": token,
+        }
+        if stages is not None:
+            kwargs["VersionStages"] = stages
+        response = await call(self._client, "PutSecretValue", **kwargs)
+        self.invalidate()
+        version: str = response["VersionId"]
+        self._values[version] = dict(value)
+        return version
+
+    async def move_stage(
+        self, arn: str, stage: str, to_version: str, from_version: str | None
+    ) -> None:
+        """Compare-and-swap: fails when ``from_version`` no longer holds the stage."""
+        kwargs: dict[str, Any] = {
+            "SecretId": arn,
+            "VersionStage": stage,
+            "MoveToVersionId": to_version,
+        }
+        if from_version is not None:
+            kwargs["RemoveFromVersionId"] = from_version
+        await call(self._client, "UpdateSecretVersionStage", **kwargs)
+        self.invalidate()
+
+    async def remove_stage(self, arn: str, stage: str, version: str) -> None:
+        await call(
+            self._client,
+            "UpdateSecretVersionStage",
+            SecretId=arn,
+            VersionStage=stage,
+            RemoveFromVersionId=version,
+        )
+        self.invalidate()
+
+    async def restore(self, arn: str) -> None:
+        await call(self._client, "RestoreSecret", SecretId=arn)
+        self.invalidate()
+
+    async def tag(self, arn: str, tags: dict[str, str]) -> None:
+        await call(
+            self._client,
+            "TagResource",
+            SecretId=arn,
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+        self.invalidate()
+
+    async def resource_policy(self, arn: str) -> dict[str, Any] | None:
+        try:
+            response = await call(self._client, "GetResourcePolicy", SecretId=arn)
+        except AwsNotFound:
+            return None
+        policy = response.get("ResourcePolicy")
+        return json.loads(policy) if policy else None
+
+    async def put_resource_policy(self, arn: str, policy: dict[str, Any]) -> None:
+        await call(
+            self._client,
+            "PutResourcePolicy",
+            SecretId=arn,
+            ResourcePolicy=json.dumps(policy),
+            BlockPublicPolicy=True,
+        )
+
+    async def delete_resource_policy(self, arn: str) -> None:
+        await call(self._client, "DeleteResourcePolicy", SecretId=arn)
+
+    async def delete(self, arn: str, recovery_days: int = 7) -> None:
+        """Deleted with a recovery window: a wrong prune can still be undone."""
+        await call(self._client, "DeleteSecret", SecretId=arn, RecoveryWindowInDays=recovery_days)
+        self.invalidate()

@@ -1,0 +1,128 @@
+"""What the engine needs from an identity provider, whatever the provider is.
+
+Cognito app clients and RFC 7591 registrations cannot carry tags; the service's secret
+keeps a :class:`ClientRecord`, and that record is what makes a client ours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Protocol
+
+CLIENT_CREDENTIALS = "client_credentials"
+
+
+@dataclass(frozen=True)
+class ClientSpec:
+    """The OAuth client a service should have."""
+
+    name: str  # ecs-oauth-<service>
+    scopes: tuple[str, ...]  # wire scopes, sorted
+    token_lifetime: timedelta
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    """Credentials and management handles for one client, as kept in the service's secret.
+
+    ``repr`` hides the secret values so a record can never leak through a log line.
+    """
+
+    client_id: str
+    client_secret: str
+    registration_access_token: str | None = None
+    registration_client_uri: str | None = None
+
+    def __repr__(self) -> str:
+        return f"ClientRecord(client_id={self.client_id!r}, secrets=(sensitive))"
+
+    def with_management(self, token: str | None, uri: str | None) -> ClientRecord:
+        return replace(
+            self,
+            registration_access_token=token or self.registration_access_token,
+            registration_client_uri=uri or self.registration_client_uri,
+        )
+
+
+@dataclass(frozen=True)
+class ObservedClient:
+    """A client as the IdP reports it, in the same terms as :class:`ClientSpec`.
+
+    ``record`` is the caller's record, updated when the IdP handed out a new registration
+    access token (Keycloak rotates it on every call): the caller must save it.
+    """
+
+    client_id: str
+    name: str
+    scopes: tuple[str, ...]
+    grant_types: tuple[str, ...]
+    token_lifetime: timedelta | None
+    record: ClientRecord
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    issuer: str
+    token_endpoint: str
+
+
+InitialAccessToken = Callable[[], Awaitable[str]]
+
+
+class IdpError(Exception):
+    """An identity provider call failed. Messages never include credentials.
+
+    ``status`` (HTTP status) and ``error`` (the OAuth error code or AWS error code) let a
+    caller tell causes apart without parsing the message.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, error: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.error = error
+
+
+class IdpUnavailable(IdpError):
+    """Transport failure or 5xx: worth retrying later."""
+
+
+class IdpRejected(IdpError):
+    """The IdP refused the request (4xx other than a vanished client)."""
+
+
+class IdpNotFound(IdpRejected):
+    """The client (or resource server) a write named is gone, or its handle no longer works.
+
+    ``read`` answers None instead; writes raise this so the caller can recreate.
+    """
+
+
+class IdentityProviderAdapter(Protocol):
+    """One narrow seam per IdP kind; tests swap it, the engine never knows which it has."""
+
+    async def endpoints(self) -> Endpoints:
+        """Issuer and token endpoint, as a task needs them in its secret."""
+        ...
+
+    async def read(self, record: ClientRecord) -> ObservedClient | None:
+        """The client the record names, or None when it no longer exists."""
+        ...
+
+    async def find_by_name(self, name: str) -> ClientRecord | None:
+        """A client carrying this name that no record points to (for ``adopt``).
+
+        None where there is none, or where the IdP cannot list clients (RFC 7591).
+        """
+        ...
+
+    async def create(self, spec: ClientSpec) -> ClientRecord:
+        ...
+
+    async def update(self, record: ClientRecord, spec: ClientSpec) -> ClientRecord:
+        """Converge the client to ``spec``; the returned record may hold new handles."""
+        ...
+
+    async def delete(self, record: ClientRecord) -> None:
+        ...

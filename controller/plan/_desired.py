@@ -1,0 +1,244 @@
+"""What each managed resource should look like, as plain documents. Pure.
+
+The engine diffs these against observed documents of the same shape; only the keys named
+here are owned, so everything else on a live resource is left as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from controller.plan._diff import Sensitive
+from controller.plan._model import KNOWN_AFTER_APPLY
+
+MANAGED_BY = "ecs-oauth.dev/managed-by"
+OWNER = "ecs-oauth.dev/owner"
+SCOPES_TAG = "ecs-oauth.dev/scopes"
+PROVIDER_TAG = "ecs-oauth.dev/provider"
+ECS_TASKS = "ecs-tasks.amazonaws.com"
+EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+SECRET_READ_POLICY = "ecs-oauth-read-secret"  # noqa: S105 (a policy name)
+IAM_TAG_VALUE_LIMIT = 256
+
+ENV_CLIENT_ID = "OAUTH_CLIENT_ID"
+ENV_CLIENT_SECRET = "OAUTH_CLIENT_SECRET"  # noqa: S105 (a variable name)
+ENV_TOKEN_ENDPOINT = "OAUTH_TOKEN_ENDPOINT"  # noqa: S105 (a variable name)
+ENV_SCOPE = "OAUTH_SCOPE"
+
+
+def task_role_name(role: str) -> str:
+    return f"ecs-oauth-{role}"
+
+
+def execution_role_name(service: str) -> str:
+    return f"ecs-oauth-{service}-exec"
+
+
+def secret_name(service: str) -> str:
+    return f"ecs-oauth/{service}"
+
+
+def client_name(service: str) -> str:
+    return f"ecs-oauth-{service}"
+
+
+def owner_tags(controller_id: str, owner: str) -> dict[str, str]:
+    return {MANAGED_BY: controller_id, OWNER: owner}
+
+
+def is_ours(tags: dict[str, str], controller_id: str) -> bool:
+    return tags.get(MANAGED_BY) == controller_id
+
+
+def scope_tags(provider: str, scopes: list[str]) -> dict[str, str]:
+    """The role's scopes, readable in the IAM console; split where a tag value would overflow."""
+    tags = {PROVIDER_TAG: provider}
+    chunk: list[str] = []
+    chunks: list[str] = []
+    for scope in scopes:
+        if chunk and len(" ".join([*chunk, scope])) > IAM_TAG_VALUE_LIMIT:
+            chunks.append(" ".join(chunk))
+            chunk = []
+        chunk.append(scope)
+    chunks.append(" ".join(chunk))
+    for index, value in enumerate(chunks):
+        tags[SCOPES_TAG if index == 0 else f"{SCOPES_TAG}.{index + 1}"] = value
+    return tags
+
+
+def trust_policy(account_id: str) -> dict[str, Any]:
+    """Only ECS tasks of this account may assume the role (confused-deputy guard)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": ECS_TASKS},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            }
+        ],
+    }
+
+
+def secret_read_policy(secret_arn: str) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": secret_arn,
+            }
+        ],
+    }
+
+
+def secret_resource_policy(execution_role_arn: str) -> dict[str, Any]:
+    """Read access for exactly one shared execution role, granted on the secret itself."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EcsOauthExecutionRoleRead",
+                "Effect": "Allow",
+                "Principal": {"AWS": execution_role_arn},
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": "*",
+            }
+        ],
+    }
+
+
+def canonical_policy(policy: dict[str, Any] | None) -> dict[str, Any] | None:
+    """IAM rewrites policies (single values as strings or lists): compare a canonical form."""
+    if policy is None:
+        return None
+
+    def canon(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: canon(v) for k, v in sorted(value.items())}
+        if isinstance(value, list):
+            items = [canon(v) for v in value]
+            if len(items) == 1:
+                return items[0]
+            return sorted(items, key=repr)
+        return value
+
+    statements = policy.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    return {
+        "Version": policy.get("Version"),
+        "Statement": sorted((canon(s) for s in statements), key=repr),
+    }
+
+
+def role_document(
+    account_id: str,
+    tags: dict[str, str],
+    managed_policy_arns: list[str],
+    inline_policies: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "trustPolicy": canonical_policy(trust_policy(account_id)),
+        "tags": tags,
+        "managedPolicyArns": sorted(managed_policy_arns),
+    }
+    if inline_policies is not None:
+        document["inlinePolicies"] = {
+            name: canonical_policy(policy) for name, policy in inline_policies.items()
+        }
+    return document
+
+
+def secret_value(
+    client_id: str | None,
+    client_secret: str | None,
+    token_endpoint: str,
+    scopes: list[str],
+    issuer: str,
+) -> dict[str, Any]:
+    """SPEC's secret JSON; the client secret is wrapped so no renderer can print it."""
+    return {
+        "client_id": client_id if client_id is not None else KNOWN_AFTER_APPLY,
+        "client_secret": Sensitive(client_secret)
+        if client_secret is not None
+        else KNOWN_AFTER_APPLY,
+        "token_endpoint": token_endpoint,
+        "scope": " ".join(scopes),
+        "issuer": issuer,
+    }
+
+
+def task_definition_document(
+    container: str,
+    task_role_arn: str,
+    execution_role_arn: str | None,
+    secret_arn: str,
+    token_endpoint: str,
+    scopes: list[str],
+) -> dict[str, Any]:
+    """The fields of a task definition the controller owns; the rest is the deployer's."""
+    document: dict[str, Any] = {"taskRoleArn": task_role_arn}
+    if execution_role_arn is not None:
+        document["executionRoleArn"] = execution_role_arn
+    value_from = KNOWN_AFTER_APPLY if secret_arn == KNOWN_AFTER_APPLY else f"{secret_arn}:{{key}}::"
+    document["containers"] = {
+        container: {
+            "secrets": {
+                ENV_CLIENT_ID: value_from.format(key="client_id"),
+                ENV_CLIENT_SECRET: value_from.format(key="client_secret"),
+            },
+            "environment": {
+                ENV_TOKEN_ENDPOINT: token_endpoint,
+                ENV_SCOPE: " ".join(scopes),
+            },
+        }
+    }
+    return document
+
+
+def observed_task_definition(definition: dict[str, Any], container: str) -> dict[str, Any]:
+    """A described revision in :func:`task_definition_document`'s shape."""
+    document: dict[str, Any] = {
+        "taskRoleArn": definition.get("taskRoleArn"),
+        "executionRoleArn": definition.get("executionRoleArn"),
+        "containers": {},
+    }
+    for entry in definition.get("containerDefinitions", []):
+        if entry.get("name") == container:
+            document["containers"][container] = {
+                "secrets": {s["name"]: s["valueFrom"] for s in entry.get("secrets", [])},
+                "environment": {e["name"]: e["value"] for e in entry.get("environment", [])},
+            }
+    return document
+
+
+def patched_task_definition(definition: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
+    """The latest revision with only the owned fields corrected: the next revision to register."""
+    patched = dict(definition)
+    patched["taskRoleArn"] = desired["taskRoleArn"]
+    if "executionRoleArn" in desired:
+        patched["executionRoleArn"] = desired["executionRoleArn"]
+    containers = []
+    for entry in definition.get("containerDefinitions", []):
+        wanted = desired["containers"].get(entry.get("name"))
+        if wanted is not None:
+            entry = dict(entry)
+            entry["secrets"] = _merge(entry.get("secrets", []), wanted["secrets"], "valueFrom")
+            entry["environment"] = _merge(
+                entry.get("environment", []), wanted["environment"], "value"
+            )
+        containers.append(entry)
+    patched["containerDefinitions"] = containers
+    return patched
+
+
+def _merge(
+    entries: list[dict[str, str]], wanted: dict[str, str], field: str
+) -> list[dict[str, str]]:
+    """Replace or add our named entries, keeping everyone else's in their order."""
+    merged = [e for e in entries if e["name"] not in wanted]
+    merged.extend({"name": name, field: value} for name, value in wanted.items())
+    return merged

@@ -1,0 +1,176 @@
+"""Fault injection in front of moto, which cannot throttle or fail on demand.
+
+The controller's retry, back-off and rate-limit paths only run when AWS says
+no, so tests (and sandbox users) need to make chosen operations fail. This
+WSGI middleware answers the next N requests for an operation with an AWS
+error in the format of the request's protocol, so botocore parses and retries
+it exactly as it would an error from AWS:
+
+- ``POST /__faults`` with ``{"operation": "RegisterTaskDefinition",
+  "code": "ThrottlingException", "status": 400, "count": 3}`` (``status``,
+  ``count`` and ``message`` optional) queues a fault; several faults for one
+  operation are served in the order they were posted;
+- ``DELETE /__faults`` drops every pending fault;
+- ``GET /__faults/calls`` returns ``{operation: calls}`` seen since the last
+  ``POST /moto-api/reset``, which also drops pending faults.
+
+An operation is named by the ``X-Amz-Target`` header after its last ``.``
+(JSON protocol: ECS, Secrets Manager, Cognito, DynamoDB) or by the ``Action``
+query or form parameter (query protocol: IAM, STS). Calls that were failed on
+purpose are counted too.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import uuid
+from collections import Counter, deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+from xml.sax.saxutils import escape
+
+from werkzeug.wrappers import Request, Response
+
+FAULTS_PATH = "/__faults"
+CALLS_PATH = "/__faults/calls"
+RESET_PATH = "/moto-api/reset"
+DEFAULT_MESSAGE = "Fault injected by the sandbox"
+
+
+@dataclass
+class Fault:
+    """A queued error for one operation, used up after ``remaining`` requests."""
+
+    code: str
+    status: int
+    message: str
+    remaining: int
+
+
+def operation_name(environ: WSGIEnvironment) -> str | None:
+    """The AWS operation a request calls, or None for other requests.
+
+    A form-encoded body is read to find ``Action`` and then put back, so moto
+    still sees the whole request.
+    """
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return str(target).rsplit(".", 1)[-1]
+    action = parse_qs(str(environ.get("QUERY_STRING", ""))).get("Action")
+    if action:
+        return action[0]
+    content_type = str(environ.get("CONTENT_TYPE", ""))
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    if not content_type.startswith("application/x-www-form-urlencoded") or length <= 0:
+        return None
+    body: bytes = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(body)
+    action = parse_qs(body.decode("utf-8", errors="replace")).get("Action")
+    return action[0] if action else None
+
+
+def error_response(fault: Fault, environ: WSGIEnvironment) -> Response:
+    """The error as AWS would send it for the protocol of this request."""
+    request_id = str(uuid.uuid4())
+    if environ.get("HTTP_X_AMZ_TARGET"):
+        content_type = environ.get("CONTENT_TYPE", "")
+        if not content_type.startswith("application/x-amz-json"):
+            content_type = "application/x-amz-json-1.1"
+        return Response(
+            json.dumps({"__type": fault.code, "message": fault.message}),
+            status=fault.status,
+            content_type=content_type,
+            headers={"x-amzn-ErrorType": fault.code, "x-amzn-RequestId": request_id},
+        )
+    kind = "Sender" if fault.status < 500 else "Receiver"
+    body = (
+        "<ErrorResponse><Error>"
+        f"<Type>{kind}</Type><Code>{escape(fault.code)}</Code>"
+        f"<Message>{escape(fault.message)}</Message>"
+        f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+    )
+    return Response(body, status=fault.status, content_type="text/xml")
+
+
+def parse_fault(document: Any) -> tuple[str, Fault]:
+    """Validate a POST /__faults body; raises ValueError saying what is wrong."""
+    if not isinstance(document, dict):
+        raise ValueError("expected a JSON object")
+    operation = document.get("operation")
+    code = document.get("code")
+    status = document.get("status", 400)
+    count = document.get("count", 1)
+    message = document.get("message", DEFAULT_MESSAGE)
+    if not isinstance(operation, str) or not operation:
+        raise ValueError("'operation' must be a non-empty string")
+    if not isinstance(code, str) or not code:
+        raise ValueError("'code' must be a non-empty string")
+    if type(status) is not int or not 400 <= status <= 599:
+        raise ValueError("'status' must be an integer from 400 to 599")
+    if type(count) is not int or count < 1:
+        raise ValueError("'count' must be a positive integer")
+    if not isinstance(message, str):
+        raise ValueError("'message' must be a string")
+    return operation, Fault(code=code, status=status, message=message, remaining=count)
+
+
+class FaultInjector:
+    """WSGI middleware that fails chosen AWS operations and counts every call."""
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+        self._faults: dict[str, deque[Fault]] = {}
+        self._calls: Counter[str] = Counter()
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path in (FAULTS_PATH, CALLS_PATH):
+            return self._control(Request(environ), path)(environ, start_response)
+        if path == RESET_PATH and environ.get("REQUEST_METHOD") == "POST":
+            with self._lock:
+                self._faults.clear()
+                self._calls.clear()
+        operation = operation_name(environ)
+        fault = self._take_fault(operation) if operation is not None else None
+        if fault is not None:
+            return error_response(fault, environ)(environ, start_response)
+        return self._app(environ, start_response)
+
+    def _take_fault(self, operation: str) -> Fault | None:
+        """Count the call and use up one request of the oldest pending fault."""
+        with self._lock:
+            self._calls[operation] += 1
+            pending = self._faults.get(operation)
+            if not pending:
+                return None
+            fault = pending[0]
+            fault.remaining -= 1
+            if fault.remaining == 0:
+                pending.popleft()
+            return fault
+
+    def _control(self, request: Request, path: str) -> Response:
+        if path == CALLS_PATH and request.method == "GET":
+            with self._lock:
+                calls = dict(self._calls)
+            return Response(json.dumps(calls), content_type="application/json")
+        if path == FAULTS_PATH and request.method == "DELETE":
+            with self._lock:
+                self._faults.clear()
+            return Response(status=204)
+        if path == FAULTS_PATH and request.method == "POST":
+            try:
+                operation, fault = parse_fault(json.loads(request.get_data()))
+            except ValueError as invalid:  # json.JSONDecodeError is a ValueError
+                body = json.dumps({"error": str(invalid)})
+                return Response(body, status=400, content_type="application/json")
+            with self._lock:
+                self._faults.setdefault(operation, deque()).append(fault)
+            return Response(status=204)
+        return Response(status=405)
