@@ -1,7 +1,10 @@
 """Thin async adapters over AWS. Public API re-exported here; modules are private."""
 
 from controller.aws._clients import AwsClients, CallCounter, RateLimits
-from controller.aws._errors import THROTTLING_CODES, AwsError, AwsNotFound, translate
+from controller.aws._ecs import EcsServices, TaskDefinitions
+from controller.aws._errors import THROTTLING_CODES, AwsError, AwsNotFound, call, translate
+from controller.aws._iam import Iam, ObservedRole
+from controller.aws._secrets import ObservedSecret, Secrets
 
 __all__ = [
     "THROTTLING_CODES",
@@ -9,6 +12,13 @@ __all__ = [
     "AwsError",
     "AwsNotFound",
     "CallCounter",
+    "EcsServices",
+    "Iam",
+    "ObservedRole",
+    "ObservedSecret",
     "RateLimits",
+    "Secrets",
+    "TaskDefinitions",
+    "call",
     "translate",
 ]

@@ -131,4 +131,3 @@ class EcsServices:
         updated: dict[str, Any] = response["service"]
         self._cache[(cluster, service)] = updated
         return updated
-

@@ -7,8 +7,9 @@ of four calls per role (c7n reads IAM the same way).
 
 from __future__ import annotations
 
+import asyncio
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import unquote
 
@@ -41,15 +42,22 @@ class Iam:
     def __init__(self, aws: AwsClients) -> None:
         self._client = aws.client("iam")
         self._roles: dict[str, ObservedRole] | None = None
+        self._reading = asyncio.Lock()  # concurrent reconciles share one batch read
 
     def invalidate(self) -> None:
         """Forget the batch read; the next :meth:`roles` reads IAM afresh."""
         self._roles = None
 
+    def _remember(self, name: str, **changes: Any) -> None:
+        """Fold our own write into the batch read instead of reading all roles again."""
+        if self._roles is not None and name in self._roles:
+            self._roles[name] = replace(self._roles[name], **changes)
+
     async def roles(self) -> dict[str, ObservedRole]:
-        if self._roles is None:
-            self._roles = await self._read_roles()
-        return self._roles
+        async with self._reading:
+            if self._roles is None:
+                self._roles = await self._read_roles()
+            return self._roles
 
     async def _read_roles(self) -> dict[str, ObservedRole]:
         roles: dict[str, ObservedRole] = {}
@@ -89,8 +97,9 @@ class Iam:
             Description=description,
             Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
         )
-        self.invalidate()
         arn: str = response["Role"]["Arn"]
+        if self._roles is not None:
+            self._roles[name] = ObservedRole(name, arn, trust_policy, dict(tags), [])
         return arn
 
     async def update_trust(self, name: str, trust_policy: dict[str, Any]) -> None:
@@ -100,7 +109,7 @@ class Iam:
             RoleName=name,
             PolicyDocument=json.dumps(trust_policy),
         )
-        self.invalidate()
+        self._remember(name, trust_policy=trust_policy)
 
     async def tag(self, name: str, tags: dict[str, str]) -> None:
         await call(
@@ -109,14 +118,15 @@ class Iam:
             RoleName=name,
             Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
         )
-        self.invalidate()
+        if self._roles is not None and name in self._roles:
+            self._remember(name, tags={**self._roles[name].tags, **tags})
 
     async def set_managed_policies(self, name: str, current: list[str], wanted: list[str]) -> None:
         for arn in sorted(set(wanted) - set(current)):
             await call(self._client, "AttachRolePolicy", RoleName=name, PolicyArn=arn)
         for arn in sorted(set(current) - set(wanted)):
             await call(self._client, "DetachRolePolicy", RoleName=name, PolicyArn=arn)
-        self.invalidate()
+        self._remember(name, managed_policy_arns=sorted(wanted))
 
     async def put_inline_policy(
         self, name: str, policy_name: str, document: dict[str, Any]
@@ -128,7 +138,9 @@ class Iam:
             PolicyName=policy_name,
             PolicyDocument=json.dumps(document),
         )
-        self.invalidate()
+        if self._roles is not None and name in self._roles:
+            inline = {**self._roles[name].inline_policies, policy_name: document}
+            self._remember(name, inline_policies=inline)
 
     async def delete_role(self, role: ObservedRole) -> None:
         """IAM refuses to delete a role that still has policies: remove them first."""
@@ -137,4 +149,5 @@ class Iam:
         for policy_name in role.inline_policies:
             await call(self._client, "DeleteRolePolicy", RoleName=role.name, PolicyName=policy_name)
         await call(self._client, "DeleteRole", RoleName=role.name)
-        self.invalidate()
+        if self._roles is not None:
+            self._roles.pop(role.name, None)

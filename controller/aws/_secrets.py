@@ -7,8 +7,9 @@ no GetSecretValue unless AWSCURRENT moved. Reads name the stage explicitly, as E
 
 from __future__ import annotations
 
+import asyncio
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -36,13 +37,27 @@ class Secrets:
     def __init__(self, aws: AwsClients) -> None:
         self._client = aws.client("secretsmanager")
         self._listing: dict[str, ObservedSecret] | None = None
+        self._reading = asyncio.Lock()  # concurrent reconciles share one batch read
         self._values: dict[str, dict[str, Any]] = {}
 
     def invalidate(self) -> None:
         self._listing = None
 
+    def _remember(self, secret: ObservedSecret) -> None:
+        """Fold our own write into the batch listing instead of listing again."""
+        if self._listing is not None:
+            self._listing[secret.name] = secret
+
+    def _known(self, arn: str) -> ObservedSecret | None:
+        listing = self._listing or {}
+        return next((s for s in listing.values() if s.arn == arn), None)
+
     async def listing(self, prefix: str) -> dict[str, ObservedSecret]:
         """Every secret whose name starts with ``prefix``, including those pending deletion."""
+        async with self._reading:
+            return await self._listed(prefix)
+
+    async def _listed(self, prefix: str) -> dict[str, ObservedSecret]:
         if self._listing is None:
             found: dict[str, ObservedSecret] = {}
             try:
@@ -96,9 +111,9 @@ class Secrets:
             Description="OAuth client credentials managed by ecs-oauth",
             Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
         )
-        self.invalidate()
         arn: str = response["ARN"]
         self._values[response["VersionId"]] = dict(value)
+        self._remember(ObservedSecret(name, arn, dict(tags), {response["VersionId"]: [CURRENT]}))
         return arn
 
     async def put(
@@ -113,9 +128,13 @@ class Secrets:
         if stages is not None:
             kwargs["VersionStages"] = stages
         response = await call(self._client, "PutSecretValue", **kwargs)
-        self.invalidate()
         version: str = response["VersionId"]
         self._values[version] = dict(value)
+        known = self._known(arn)
+        if known is not None:
+            self._remember(
+                replace(known, stages=_staged(known.stages, version, stages or [CURRENT]))
+            )
         return version
 
     async def move_stage(
@@ -144,7 +163,9 @@ class Secrets:
 
     async def restore(self, arn: str) -> None:
         await call(self._client, "RestoreSecret", SecretId=arn)
-        self.invalidate()
+        known = self._known(arn)
+        if known is not None:
+            self._remember(replace(known, deleted_date=None))
 
     async def tag(self, arn: str, tags: dict[str, str]) -> None:
         await call(
@@ -153,7 +174,9 @@ class Secrets:
             SecretId=arn,
             Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
         )
-        self.invalidate()
+        known = self._known(arn)
+        if known is not None:
+            self._remember(replace(known, tags={**known.tags, **tags}))
 
     async def resource_policy(self, arn: str) -> dict[str, Any] | None:
         try:
@@ -179,3 +202,17 @@ class Secrets:
         """Deleted with a recovery window: a wrong prune can still be undone."""
         await call(self._client, "DeleteSecret", SecretId=arn, RecoveryWindowInDays=recovery_days)
         self.invalidate()
+
+
+def _staged(stages: dict[str, list[str]], version: str, new: list[str]) -> dict[str, list[str]]:
+    """Stages after a new version takes ``new``; AWSCURRENT's old holder becomes AWSPREVIOUS."""
+    result = {v: [s for s in held if s not in new] for v, held in stages.items()}
+    if CURRENT in new:
+        for held in result.values():
+            if PREVIOUS in held:
+                held.remove(PREVIOUS)
+        for v, held in stages.items():
+            if CURRENT in held:
+                result[v].append(PREVIOUS)
+    result[version] = list(new)
+    return {v: held for v, held in result.items() if held}

@@ -11,11 +11,11 @@ import sys
 from collections.abc import Callable, Sequence
 
 from controller import __version__
-from controller.cli import _crds, _validate
+from controller.cli import _converge, _crds, _validate
 
 Command = Callable[[argparse.Namespace], int]
 
-_COMMANDS = (_validate, _crds)
+_COMMANDS = (_validate, _converge, _crds)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -51,7 +51,6 @@ class _Strict(BaseModel):
         strict=True,
         frozen=True,
         alias_generator=to_camel,
-        populate_by_name=True,
     )
 
 

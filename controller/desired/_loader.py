@@ -86,7 +86,7 @@ def to_object(document: Document) -> tuple[Placed | None, list[Diagnostic]]:
 
 
 def _diagnostic(document: Document, error: ErrorDetails) -> Diagnostic:
-    path = tuple(error["loc"])
+    path = _written_path(document, error["loc"])
     dotted = ".".join(str(part) for part in path)
     kind = error["type"]
     if kind == "extra_forbidden":
@@ -112,16 +112,28 @@ def _describe(error: ErrorDetails) -> str:
     return message
 
 
-def _known_fields() -> set[str]:
-    names: set[str] = set()
+def _written_path(document: Document, loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """pydantic names a field it filled from its default by the Python name; users write the
+    alias (``gracePeriod``, not ``grace_period``)."""
+    path: tuple[int | str, ...] = ()
+    for part in loc:
+        if isinstance(part, str) and (*path, part) not in document.values:
+            part = _ALIASES.get(part, part)
+        path = (*path, part)
+    return path
+
+
+def _field_aliases() -> dict[str, str]:
+    """Python field name -> the name written in YAML, for every field of every kind."""
+    aliases: dict[str, str] = {}
     pending: list[type[BaseModel]] = list(KINDS.values())
     while pending:
         model = pending.pop()
         for name, field in model.model_fields.items():
-            names.add(field.alias or name)
+            aliases[name] = field.alias or name
             for arg in _model_args(field.annotation):
                 pending.append(arg)
-    return names
+    return aliases
 
 
 def _model_args(annotation: Any) -> list[type[BaseModel]]:
@@ -130,7 +142,8 @@ def _model_args(annotation: Any) -> list[type[BaseModel]]:
     return [m for arg in getattr(annotation, "__args__", ()) for m in _model_args(arg)]
 
 
-_FIELDS = _known_fields()
+_ALIASES = _field_aliases()
+_FIELDS = set(_ALIASES.values())
 
 
 def _suggestion(field: str) -> str:

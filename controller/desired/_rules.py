@@ -86,7 +86,7 @@ def _scope_rules(state: DesiredState) -> Iterator[Diagnostic]:
 
 
 def _role_rules(state: DesiredState) -> Iterator[Diagnostic]:
-    owner_of_set: dict[frozenset[str], str] = {}
+    owner_of_set: dict[frozenset[tuple[str, str]], str] = {}
     for name, role in state.roles.items():
         key = f"Role/{name}"
         resolved = True
@@ -113,7 +113,8 @@ def _role_rules(state: DesiredState) -> Iterator[Diagnostic]:
                 f"scopes span providers {', '.join(providers)}; a role's scopes must share one "
                 "provider (one OAuth client per task role)",
             )
-        scope_set = frozenset(seen)
+        # The set that counts is what the OAuth client is granted: (provider, wire scope).
+        scope_set = frozenset((state.scopes[s].spec.provider, state.scope_value(s)) for s in seen)
         if scope_set in owner_of_set:
             yield _error(
                 state,

@@ -31,8 +31,11 @@ def parse_duration(value: object) -> object:
     match = _DURATION.match(value.strip())
     if not value.strip() or match is None:
         raise ValueError(f"{value!r} is not a duration; write it like '15m', '1h30m' or '30d'")
-    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    try:
+        days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+        return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except (OverflowError, ValueError):  # OverflowError would escape pydantic, and load()
+        raise ValueError(f"{value[:40]!r} is too long a duration") from None
 
 
 def format_duration(value: timedelta) -> str:

@@ -17,7 +17,10 @@ from controller.desired._diagnostics import Diagnostic, Location
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
-MAX_NODES_PER_DOCUMENT = 100_000
+# Counted per file: aliases cannot reach across documents, so one bomb per document, many
+# documents per file, would otherwise multiply a few MiB into billions of values.
+MAX_NODES_PER_FILE = 100_000
+_PLAIN_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 Path = tuple[str | int, ...]
 
@@ -66,6 +69,7 @@ class _BoundedLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self.nodes_left = MAX_NODES_PER_FILE
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self._depth += 1
@@ -92,29 +96,51 @@ class _Builder:
     def __init__(self, loader: _BoundedLoader, document: Document) -> None:
         self._loader = loader
         self._document = document
-        self._budget = MAX_NODES_PER_DOCUMENT
+        self._open: set[int] = set()  # the collections being built: an alias to one loops
 
     def build(self, node: yaml.Node, path: Path) -> Any:
-        self._budget -= 1
-        if self._budget < 0:
+        self._loader.nodes_left -= 1
+        if self._loader.nodes_left < 0:
             raise _DocumentProblem(
                 node.start_mark,
-                f"document expands to more than {MAX_NODES_PER_DOCUMENT} nodes "
+                f"file expands to more than {MAX_NODES_PER_FILE} nodes "
                 "(are aliases multiplying it?)",
             )
         self._document.values.setdefault(path, _location(self._document.file, node.start_mark))
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
+        if not isinstance(node, yaml.CollectionNode):
+            return self._construct(node)
+        if node.tag not in _PLAIN_COLLECTION_TAGS:
+            raise _DocumentProblem(node.start_mark, f"unsupported tag {node.tag!r}")
+        if id(node) in self._open:
+            raise _DocumentProblem(
+                node.start_mark, "an alias inside this node refers to itself; write it out"
+            )
+        self._open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._loader.construct_object(node, deep=False)
+        finally:
+            self._open.discard(id(node))
+
+    def _construct(self, node: yaml.Node) -> Any:
+        """A scalar's value; PyYAML's constructors fail on bad input with bare exceptions."""
+        try:
+            return self._loader.construct_object(node, deep=False)
+        except yaml.YAMLError:
+            raise
+        except Exception:  # ValueError, KeyError, AttributeError... for '!!int x' and kin
+            tag = node.tag.rsplit(":", 1)[-1]
+            raise _DocumentProblem(
+                node.start_mark, f"{str(node.value)[:40]!r} is not a valid {tag}"
+            ) from None
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise _DocumentProblem(key_node.start_mark, "merge keys ('<<') are not supported")
-            key = self._loader.construct_object(key_node, deep=False)
+            key = self._construct(key_node)
             if not isinstance(key, str):
                 raise _DocumentProblem(
                     key_node.start_mark, f"mapping keys must be strings, not {key!r}"
@@ -161,13 +187,20 @@ def parse_documents(file: str, raw: bytes) -> tuple[list[Document], list[Diagnos
         return [], [Diagnostic(_location(file, mark), f"invalid YAML: {exc.problem or exc}")]
     except yaml.YAMLError as exc:  # reader errors carry a position but no Mark subclass
         position = getattr(exc, "position", None)
-        line = text_line(raw, position) if isinstance(position, int) else 1
-        return [], [Diagnostic(Location(file, line), f"invalid YAML: {exc}")]
+        line, column = text_position(raw, position) if isinstance(position, int) else (1, 1)
+        first_line = str(exc).splitlines()[0]  # the rest names "<unicode string>"
+        return [], [Diagnostic(Location(file, line, column), f"invalid YAML: {first_line}")]
 
 
 def text_line(raw: bytes, character_offset: int) -> int:
     """The 1-based line of a character offset, for errors that only know the offset."""
-    return raw.decode("utf-8", errors="replace")[:character_offset].count("\n") + 1
+    return text_position(raw, character_offset)[0]
+
+
+def text_position(raw: bytes, character_offset: int) -> tuple[int, int]:
+    """The 1-based line and column of a character offset."""
+    before = raw.decode("utf-8", errors="replace")[:character_offset]
+    return before.count("\n") + 1, character_offset - (before.rfind("\n") + 1) + 1
 
 
 def _documents(file: str, text: str) -> Iterator[Document]:

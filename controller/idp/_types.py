@@ -78,7 +78,9 @@ class IdpError(Exception):
     caller tell causes apart without parsing the message.
     """
 
-    def __init__(self, message: str, *, status: int | None = None, error: str | None = None):
+    def __init__(
+        self, message: str, *, status: int | None = None, error: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.error = error
@@ -117,12 +119,10 @@ class IdentityProviderAdapter(Protocol):
         """
         ...
 
-    async def create(self, spec: ClientSpec) -> ClientRecord:
-        ...
+    async def create(self, spec: ClientSpec) -> ClientRecord: ...
 
     async def update(self, record: ClientRecord, spec: ClientSpec) -> ClientRecord:
         """Converge the client to ``spec``; the returned record may hold new handles."""
         ...
 
-    async def delete(self, record: ClientRecord) -> None:
-        ...
+    async def delete(self, record: ClientRecord) -> None: ...

@@ -17,12 +17,12 @@ SCOPES_TAG = "ecs-oauth.dev/scopes"
 PROVIDER_TAG = "ecs-oauth.dev/provider"
 ECS_TASKS = "ecs-tasks.amazonaws.com"
 EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
-SECRET_READ_POLICY = "ecs-oauth-read-secret"  # noqa: S105 (a policy name)
+SECRET_READ_POLICY = "ecs-oauth-read-secret"
 IAM_TAG_VALUE_LIMIT = 256
 
 ENV_CLIENT_ID = "OAUTH_CLIENT_ID"
-ENV_CLIENT_SECRET = "OAUTH_CLIENT_SECRET"  # noqa: S105 (a variable name)
-ENV_TOKEN_ENDPOINT = "OAUTH_TOKEN_ENDPOINT"  # noqa: S105 (a variable name)
+ENV_CLIENT_SECRET = "OAUTH_CLIENT_SECRET"
+ENV_TOKEN_ENDPOINT = "OAUTH_TOKEN_ENDPOINT"
 ENV_SCOPE = "OAUTH_SCOPE"
 
 

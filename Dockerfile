@@ -1,0 +1,21 @@
+# syntax=docker/dockerfile:1
+# Build stage: compilers and pip live here only.
+FROM python:3.11.10-slim-bookworm AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY controller ./controller
+RUN python -m venv /opt/ecs-oauth \
+ && /opt/ecs-oauth/bin/pip install --no-cache-dir .
+
+# Runtime stage: the virtualenv and nothing else; runs as an unprivileged user.
+FROM python:3.11.10-slim-bookworm
+ENV PATH=/opt/ecs-oauth/bin:$PATH PYTHONUNBUFFERED=1
+COPY --from=build /opt/ecs-oauth /opt/ecs-oauth
+RUN useradd --system --uid 10001 --no-create-home ecs-oauth
+USER 10001
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
+  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=2)"]
+ENTRYPOINT ["ecs-oauth", "run"]
+CMD ["-f", "/etc/ecs-oauth/desired", "--values", "/etc/ecs-oauth/values.yaml"]

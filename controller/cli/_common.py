@@ -1,0 +1,75 @@
+"""Options and steps that plan, apply, rotate and run share."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from controller.aws import RateLimits
+from controller.config import Settings, load_settings
+from controller.desired import DesiredState, DesiredStateError, load
+from controller.engine import EngineSettings
+
+
+def add_desired_state(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-f", "--file", dest="path", type=Path, required=True, metavar="PATH")
+
+
+def add_settings(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--values",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="a values file (repeatable; later files win)",
+    )
+    parser.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="one setting, e.g. prune.enabled=true (repeatable; wins over --values)",
+    )
+
+
+def add_output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--output", "-o", choices=("text", "json"), default="text")
+
+
+def print_diagnostics(error: DesiredStateError) -> None:
+    for diagnostic in error.diagnostics:
+        print(diagnostic, file=sys.stderr)
+
+
+def load_inputs(args: argparse.Namespace) -> tuple[DesiredState, Settings] | None:
+    """Desired state and settings, or None after printing every problem with both."""
+    assignments = list(args.assignments)
+    if getattr(args, "prune", False):
+        assignments.append("prune.enabled=true")
+    try:
+        settings = load_settings(args.values, assignments)
+        state = load(args.path)
+    except DesiredStateError as exc:
+        print_diagnostics(exc)
+        return None
+    return state, settings
+
+
+def engine_settings(settings: Settings, *, force: bool = False) -> EngineSettings:
+    return EngineSettings(
+        controller_id=settings.controller_id,
+        mode=settings.mode,
+        concurrency=settings.concurrency,
+        prune=settings.prune.enabled,
+        prune_max_fraction=settings.prune.max_fraction,
+        force=force,
+        limits=RateLimits(
+            ecs_task_definition_writes=settings.limits.ecs_task_definition_writes_per_second,
+            ecs_task_definition_burst=settings.limits.ecs_task_definition_burst,
+            cognito_per_pool=settings.limits.cognito_requests_per_second_per_pool,
+        ),
+        region=settings.region,
+    )

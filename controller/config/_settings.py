@@ -1,0 +1,64 @@
+"""Every controller setting, its default and its type: ``helm-style-config/values.yaml`` mirrors
+this model (a test keeps the two equal)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from controller.desired._kinds import FromEnvOrSecret
+from controller.desired._types import Duration
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, alias_generator=to_camel, populate_by_name=True
+    )
+
+
+class Http(_Section):
+    listen: str = "127.0.0.1:8080"
+
+
+class SlackAlerts(_Section):
+    webhook_url: FromEnvOrSecret | None = None
+
+
+class WebhookAlerts(_Section):
+    url: FromEnvOrSecret | None = None
+
+
+class Alerts(_Section):
+    slack: SlackAlerts = SlackAlerts()
+    webhook: WebhookAlerts = WebhookAlerts()
+
+
+class Prune(_Section):
+    enabled: bool = False
+    max_fraction: Annotated[float, Field(ge=0, le=1)] = 0.1
+
+
+class LeaderElection(_Section):
+    table: str | None = None
+
+
+class Limits(_Section):
+    ecs_task_definition_writes_per_second: Annotated[float, Field(gt=0)] = 1.0
+    ecs_task_definition_burst: Annotated[int, Field(ge=1)] = 20
+    cognito_requests_per_second_per_pool: Annotated[float, Field(gt=0)] = 5.0
+
+
+class Settings(_Section):
+    controller_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:/=+@-]{1,128}$")] = "default"
+    region: str | None = None
+    mode: Literal["enforce", "detect"] = "enforce"
+    resync_interval: Duration = Field(default="5m", validate_default=True)
+    reconcile_timeout: Duration = Field(default="2m", validate_default=True)
+    concurrency: Annotated[int, Field(ge=1, le=64)] = 8
+    http: Http = Http()
+    alerts: Alerts = Alerts()
+    prune: Prune = Prune()
+    leader_election: LeaderElection = LeaderElection()
+    limits: Limits = Limits()

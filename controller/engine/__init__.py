@@ -1,0 +1,90 @@
+"""The reconcile engine: wires the pure core to the adapters.
+
+``reconcile(key)`` is level-based: it reads the desired object and the live resources
+afresh and never trusts a cached event. Every object converges on its own; one failing
+object becomes a problem on that object and the others carry on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from controller.aws import AwsError
+from controller.desired import DesiredState
+from controller.engine._objects import reconcile_provider, reconcile_role
+from controller.engine._outcome import Outcome
+from controller.engine._prune import prune
+from controller.engine._service import ServiceReconciler
+from controller.engine._world import EngineSettings, World
+from controller.idp import IdpError
+from controller.plan import Plan
+
+__all__ = ["Engine", "EngineSettings", "Outcome", "World", "keys_in_order"]
+
+Reconcile = Callable[[World, DesiredState, str, Outcome], Awaitable[None]]
+
+
+async def _reconcile_service(
+    world: World, state: DesiredState, name: str, outcome: Outcome
+) -> None:
+    await ServiceReconciler(world, state, name, outcome).run()
+
+
+_BY_KIND: dict[str, Reconcile] = {
+    "IdentityProvider": reconcile_provider,
+    "Role": reconcile_role,
+    "Service": _reconcile_service,
+}
+
+
+def keys_in_order(state: DesiredState) -> list[list[str]]:
+    """Waves that must run one after the other; keys within a wave run concurrently."""
+    return [
+        [f"IdentityProvider/{name}" for name in sorted(state.providers)],
+        [f"Role/{name}" for name in sorted(state.roles)],
+        [f"Service/{name}" for name in sorted(state.services)],
+    ]
+
+
+class Engine:
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    async def reconcile(self, state: DesiredState, key: str, *, writes: bool) -> Outcome:
+        kind, name = key.split("/", 1)
+        mode = self.world.settings.mode
+        if kind == "Service":
+            mode = state.services[name].spec.mode or mode
+        detect = mode == "detect"
+        outcome = Outcome(key, writes=writes and not detect, detect=detect)
+        try:
+            await _BY_KIND[kind](self.world, state, name, outcome)
+        except (AwsError, IdpError) as exc:
+            reason = "AwsError" if isinstance(exc, AwsError) else "IdpError"
+            message = f"{outcome.resource} {outcome.action} failed: {exc}"
+            outcome.problem(outcome.resource, name, reason, message)
+        return outcome
+
+    async def run(self, state: DesiredState, *, writes: bool) -> tuple[Plan, list[Outcome]]:
+        """One full pass: plan (``writes=False``) or apply."""
+        self.world.begin_cycle()
+        await self.world.services.prefetch(
+            (s.spec.cluster, s.spec.service) for s in state.services.values() if s.spec.service
+        )
+        limit = asyncio.Semaphore(self.world.settings.concurrency)
+
+        async def bounded(key: str) -> Outcome:
+            async with limit:
+                return await self.reconcile(state, key, writes=writes)
+
+        outcomes: list[Outcome] = []
+        for wave in keys_in_order(state):
+            outcomes.extend(await asyncio.gather(*(bounded(key) for key in wave)))
+        if self.world.settings.prune:
+            outcomes.append(await prune(self.world, state, writes))
+        plan = Plan()
+        for outcome in outcomes:
+            plan.changes.extend(outcome.changes)
+            plan.problems.extend(outcome.problems)
+        return plan, outcomes

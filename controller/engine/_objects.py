@@ -1,0 +1,67 @@
+"""Reconcile the objects services depend on: identity providers and task roles."""
+
+from __future__ import annotations
+
+from controller.desired import DesiredState
+from controller.engine._outcome import Outcome
+from controller.engine._roles import converge_role
+from controller.engine._world import World
+from controller.plan import Action, diff_documents
+from controller.plan._desired import owner_tags, role_document, scope_tags, task_role_name
+
+RESOURCE_SERVER = "cognito:resource-server"
+
+
+async def reconcile_provider(
+    world: World, state: DesiredState, name: str, outcome: Outcome
+) -> None:
+    """Cognito: every declared scope exists on its resource server (others left alone).
+
+    OIDC providers define scopes themselves; there is nothing to write, but the discovery
+    document is fetched so a wrong issuer shows up on the provider, not on every service.
+    """
+    provider = state.providers[name]
+    if provider.spec.oidc is not None:
+        endpoints = await world.idp(provider).endpoints()
+        outcome.resources["tokenEndpoint"] = endpoints.token_endpoint
+        return
+    assert provider.spec.cognito is not None
+    pool = provider.spec.cognito.user_pool_id
+    outcome.resources["userPoolId"] = pool
+    declared: dict[str, dict[str, str]] = {}
+    for scope in state.scopes.values():
+        server = scope.spec.resource_server
+        if scope.spec.provider == name and server is not None:
+            scope_name = state.scope_value(scope.metadata.name).removeprefix(f"{server}/")
+            declared.setdefault(server, {})[scope_name] = scope.spec.description or scope_name
+    servers = world.resource_servers(pool)
+    live = await servers.list()
+    for identifier, scopes in sorted(declared.items()):
+        have = live.get(identifier)
+        wanted = {**(have or {}), **scopes}
+        diff = diff_documents({"scopes": wanted}, {"scopes": have} if have is not None else None)
+        if not diff:
+            continue
+        action: Action = "create" if have is None else "update"
+        if outcome.change(RESOURCE_SERVER, f"{pool}/{identifier}", action, diff):
+            await servers.ensure(identifier, scopes)
+
+
+async def reconcile_role(world: World, state: DesiredState, name: str, outcome: Outcome) -> None:
+    role = state.roles[name]
+    provider = state.role_provider(name).metadata.name
+    tags = {
+        **owner_tags(world.settings.controller_id, f"Role/{name}"),
+        **scope_tags(provider, state.role_scopes(name)),
+    }
+    desired = role_document(world.account_id, tags, list(role.spec.managed_policy_arns))
+    arn = await converge_role(
+        world,
+        outcome,
+        task_role_name(name),
+        desired,
+        {},
+        adopt=False,
+        description=f"ECS task role for ecs-oauth Role/{name}"[:1000],
+    )
+    outcome.resources["roleArn"] = arn

@@ -1,0 +1,51 @@
+"""What reconciling one object found and did, collected as it goes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from controller.plan import Action, Change, FieldChange, Problem
+
+DETECT_NOTE = "detect mode: not applied"
+
+
+@dataclass
+class Outcome:
+    """Changes (planned or made), problems, and the ids of what the object owns.
+
+    ``writes`` says whether changes are carried out: false for ``plan`` and for objects in
+    detect mode, whose changes are reported with a note instead.
+    """
+
+    key: str
+    writes: bool
+    detect: bool = False
+    changes: list[Change] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    resources: dict[str, str] = field(default_factory=dict)
+    ready: bool = True
+    resource: str = "-"  # what was under way, for error messages
+    action: str = "read"
+
+    def change(
+        self,
+        resource: str,
+        id_: str,
+        action: Action,
+        diff: tuple[FieldChange, ...] = (),
+        *,
+        on_behalf_of: str | None = None,
+    ) -> bool:
+        """Record a change; true when the caller should now make it."""
+        note = DETECT_NOTE if self.detect else ""
+        self.resource, self.action = resource, action
+        self.changes.append(Change(on_behalf_of or self.key, resource, id_, action, diff, note))
+        return self.writes
+
+    def at(self, resource: str) -> None:
+        """Mark the start of a step: errors from here on name this resource."""
+        self.resource, self.action = resource, "read"
+
+    def problem(self, resource: str, id_: str, reason: str, message: str) -> None:
+        self.ready = False
+        self.problems.append(Problem(self.key, resource, id_, reason, message))

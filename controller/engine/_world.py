@@ -1,0 +1,151 @@
+"""The live world one engine run talks to: every adapter, opened once and shared."""
+
+from __future__ import annotations
+
+import os
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Self
+
+import aiohttp
+
+from controller.aws import (
+    AwsClients,
+    CallCounter,
+    EcsServices,
+    Iam,
+    RateLimits,
+    Secrets,
+    TaskDefinitions,
+    call,
+)
+from controller.desired import IdentityProvider
+from controller.desired._kinds import FromEnvOrSecret
+from controller.idp import (
+    CognitoAdapter,
+    CognitoResourceServers,
+    IdentityProviderAdapter,
+    IdpRejected,
+    InitialAccessToken,
+    OidcAdapter,
+)
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    controller_id: str = "default"
+    mode: str = "enforce"
+    concurrency: int = 8
+    prune: bool = False
+    prune_max_fraction: float = 0.1
+    force: bool = False
+    limits: RateLimits = field(default_factory=RateLimits)
+    region: str | None = None
+
+
+class World:
+    """Adapters for AWS and every identity provider; the engine's only door to I/O."""
+
+    def __init__(self, settings: EngineSettings, counter: CallCounter | None = None) -> None:
+        self.settings = settings
+        self.aws = AwsClients(
+            region=settings.region,
+            max_connections=max(settings.concurrency * 2, 10),
+            limits=settings.limits,
+            counter=counter,
+        )
+        self._stack = AsyncExitStack()
+        self._idps: dict[str, tuple[IdentityProvider, IdentityProviderAdapter]] = {}
+        self._resource_servers: dict[str, CognitoResourceServers] = {}
+        self.account_id = ""
+        self.http: aiohttp.ClientSession
+        self.iam: Iam
+        self.secrets: Secrets
+        self.task_definitions: TaskDefinitions
+        self.services: EcsServices
+
+    async def __aenter__(self) -> Self:
+        await self._stack.enter_async_context(self.aws)
+        self.http = await self._stack.enter_async_context(
+            aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=30), trace_configs=[self._http_trace()]
+            )
+        )
+        self.iam = Iam(self.aws)
+        self.secrets = Secrets(self.aws)
+        self.task_definitions = TaskDefinitions(self.aws)
+        self.services = EcsServices(self.aws)
+        identity = await call(self.aws.client("sts"), "GetCallerIdentity")
+        self.account_id = identity["Account"]
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._stack.aclose()
+
+    def _http_trace(self) -> aiohttp.TraceConfig:
+        """IdP calls are counted next to AWS calls, by method and path shape."""
+        trace = aiohttp.TraceConfig()
+
+        async def on_request_start(
+            _session: aiohttp.ClientSession,
+            _context: object,
+            params: aiohttp.TraceRequestStartParams,
+        ) -> None:
+            self.aws.counter.record("idp", params.method)
+
+        trace.on_request_start.append(on_request_start)
+        return trace
+
+    def begin_cycle(self) -> None:
+        """Drop batch reads so a cycle sees the world afresh (level-based, never cached state)."""
+        self.iam.invalidate()
+        self.secrets.invalidate()
+        self.services.invalidate()
+
+    def idp(self, provider: IdentityProvider) -> IdentityProviderAdapter:
+        name = provider.metadata.name
+        known = self._idps.get(name)
+        if known is None or known[0] != provider:
+            self._idps[name] = (provider, self._adapter(provider))
+        return self._idps[name][1]
+
+    def resource_servers(self, user_pool_id: str) -> CognitoResourceServers:
+        if user_pool_id not in self._resource_servers:
+            self._resource_servers[user_pool_id] = CognitoResourceServers(user_pool_id, self.aws)
+        return self._resource_servers[user_pool_id]
+
+    def _adapter(self, provider: IdentityProvider) -> IdentityProviderAdapter:
+        if provider.spec.cognito is not None:
+            cognito = provider.spec.cognito
+            return CognitoAdapter(cognito.user_pool_id, cognito.token_endpoint, self.aws)
+        assert provider.spec.oidc is not None
+        oidc = provider.spec.oidc
+        return OidcAdapter(oidc.issuer, self._token_source(oidc.initial_access_token), self.http)
+
+    def _token_source(self, reference: FromEnvOrSecret) -> InitialAccessToken:
+        """The initial access token, resolved at the moment of use and never stored."""
+
+        async def resolve() -> str:
+            if reference.from_env is not None:
+                value = os.environ.get(reference.from_env)
+                if not value:
+                    raise IdpRejected(
+                        f"initial access token: environment variable {reference.from_env} is unset"
+                    )
+                return value
+            response = await call(
+                self.aws.client("secretsmanager"),
+                "GetSecretValue",
+                SecretId=reference.from_secret_arn,
+                VersionStage="AWSCURRENT",
+            )
+            token: str = response["SecretString"].strip()
+            return token
+
+        return resolve

@@ -1,0 +1,38 @@
+"""Identity-provider adapters behind one interface, so the engine never knows which IdP it has.
+
+Public API re-exported here; modules are private.
+"""
+
+from controller.idp._cognito import CognitoAdapter
+from controller.idp._cognito_scopes import CognitoResourceServers
+from controller.idp._oidc import OidcAdapter
+from controller.idp._types import (
+    CLIENT_CREDENTIALS,
+    ClientRecord,
+    ClientSpec,
+    Endpoints,
+    IdentityProviderAdapter,
+    IdpError,
+    IdpNotFound,
+    IdpRejected,
+    IdpUnavailable,
+    InitialAccessToken,
+    ObservedClient,
+)
+
+__all__ = [
+    "CLIENT_CREDENTIALS",
+    "ClientRecord",
+    "ClientSpec",
+    "CognitoAdapter",
+    "CognitoResourceServers",
+    "Endpoints",
+    "IdentityProviderAdapter",
+    "IdpError",
+    "IdpNotFound",
+    "IdpRejected",
+    "IdpUnavailable",
+    "InitialAccessToken",
+    "ObservedClient",
+    "OidcAdapter",
+]

@@ -1,0 +1,202 @@
+"""Amazon Cognito user pool app clients as the services' OAuth clients.
+
+UpdateUserPoolClient resets every attribute the request leaves out, so an update
+always reads the client first and sends back its whole configuration, changed only
+where the spec says. Which attributes those are comes from the SDK's own model of
+the request, so an attribute AWS adds later is carried over too, not silently reset.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from botocore import xform_name
+from botocore.exceptions import BotoCoreError, ClientError
+
+from controller.aws import AwsClients, AwsNotFound, translate
+from controller.idp._types import (
+    CLIENT_CREDENTIALS,
+    ClientRecord,
+    ClientSpec,
+    Endpoints,
+    IdpError,
+    IdpNotFound,
+    IdpRejected,
+    IdpUnavailable,
+    ObservedClient,
+)
+
+_UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+# What Cognito applies when a client leaves these out.
+DEFAULT_VALIDITY_UNIT = "hours"
+DEFAULT_ACCESS_TOKEN_LIFETIME = timedelta(hours=1)
+LIST_CLIENTS_PAGE = 60
+
+
+async def call_cognito(
+    aws: AwsClients, user_pool_id: str, operation: str, **params: Any
+) -> dict[str, Any]:
+    """One Cognito call on a user pool, within the pool's rate limit, errors as IdP errors."""
+    method = getattr(aws.client("cognito-idp"), xform_name(operation))
+    async with aws.cognito_limiter(user_pool_id):
+        try:
+            response: dict[str, Any] = await method(UserPoolId=user_pool_id, **params)
+        except (ClientError, BotoCoreError) as exc:
+            raise idp_error(operation, exc) from None
+    return response
+
+
+def idp_error(operation: str, exc: ClientError | BotoCoreError) -> IdpError:
+    """Not found, worth retrying (throttled, 5xx, transport) or refused."""
+    error = translate(operation, exc)
+    status: int | None = None
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    if isinstance(error, AwsNotFound):
+        return IdpNotFound(str(error), status=status, error=error.code)
+    if error.throttled or status is None or status >= 500:
+        return IdpUnavailable(str(error), status=status, error=error.code)
+    return IdpRejected(str(error), status=status, error=error.code)
+
+
+def access_token_validity_minutes(lifetime: timedelta) -> int:
+    """Whole minutes, rounded up so a token never lives shorter than asked."""
+    return math.ceil(lifetime.total_seconds() / 60)
+
+
+def token_lifetime(config: Mapping[str, Any]) -> timedelta:
+    """Access-token lifetime as Cognito applies it: AccessTokenValidity in its unit."""
+    validity = config.get("AccessTokenValidity")
+    if validity is None:
+        return DEFAULT_ACCESS_TOKEN_LIFETIME
+    unit = (config.get("TokenValidityUnits") or {}).get("AccessToken", DEFAULT_VALIDITY_UNIT)
+    return timedelta(seconds=int(validity) * _UNIT_SECONDS[unit])
+
+
+def oauth_settings(spec: ClientSpec) -> dict[str, Any]:
+    """The attributes the controller owns on an app client."""
+    return {
+        "AllowedOAuthFlows": [CLIENT_CREDENTIALS],
+        "AllowedOAuthFlowsUserPoolClient": True,
+        "AllowedOAuthScopes": list(spec.scopes),
+        "AccessTokenValidity": access_token_validity_minutes(spec.token_lifetime),
+    }
+
+
+def create_request(spec: ClientSpec) -> dict[str, Any]:
+    return {
+        "ClientName": spec.name,
+        "GenerateSecret": True,
+        **oauth_settings(spec),
+        "TokenValidityUnits": {"AccessToken": "minutes"},
+    }
+
+
+def update_request(
+    current: Mapping[str, Any], spec: ClientSpec, accepted: Iterable[str]
+) -> dict[str, Any]:
+    """The client's full configuration as read, restricted to the fields the update
+    request ``accepted``, with the owned attributes set as the spec says.
+
+    The pool id is left out: every call names its pool already.
+    """
+    request = {name: current[name] for name in accepted if name in current and name != "UserPoolId"}
+    request.update(oauth_settings(spec))
+    units = dict(current.get("TokenValidityUnits") or {})
+    request["TokenValidityUnits"] = {**units, "AccessToken": "minutes"}
+    return request
+
+
+def observed_client(config: Mapping[str, Any], record: ClientRecord) -> ObservedClient:
+    """DescribeUserPoolClient's answer in the spec's terms. OAuth flows only count
+    while the client is enabled for them (AllowedOAuthFlowsUserPoolClient)."""
+    enabled = bool(config.get("AllowedOAuthFlowsUserPoolClient"))
+    return ObservedClient(
+        client_id=str(config["ClientId"]),
+        name=str(config.get("ClientName", "")),
+        scopes=tuple(sorted(set(config.get("AllowedOAuthScopes") or ()))),
+        grant_types=tuple(sorted(config.get("AllowedOAuthFlows") or ())) if enabled else (),
+        token_lifetime=token_lifetime(config),
+        record=record,
+    )
+
+
+def _region_of(user_pool_id: str) -> str:
+    region, separator, _ = user_pool_id.partition("_")
+    if not separator or not region:
+        raise ValueError(f"not a Cognito user pool id: {user_pool_id!r}")
+    return region
+
+
+class CognitoAdapter:
+    """App clients of one user pool; the pool's domain serves the token endpoint."""
+
+    def __init__(self, user_pool_id: str, token_endpoint: str, aws: AwsClients) -> None:
+        self._pool = user_pool_id
+        self._issuer = (
+            f"https://cognito-idp.{_region_of(user_pool_id)}.amazonaws.com/{user_pool_id}"
+        )
+        self._token_endpoint = token_endpoint
+        self._aws = aws
+
+    async def endpoints(self) -> Endpoints:
+        return Endpoints(issuer=self._issuer, token_endpoint=self._token_endpoint)
+
+    async def read(self, record: ClientRecord) -> ObservedClient | None:
+        try:
+            config = await self._describe(record.client_id)
+        except IdpNotFound:
+            return None
+        return observed_client(config, record)
+
+    async def find_by_name(self, name: str) -> ClientRecord | None:
+        """The one client of that name; two or more cannot be told apart, so none is adopted."""
+        matches = [client for client in await self._list_clients() if client["ClientName"] == name]
+        if not matches:
+            return None
+        if len(matches) > 1:
+            raise IdpRejected(f"{len(matches)} app clients are named {name!r}; adopt none")
+        config = await self._describe(matches[0]["ClientId"])
+        secret = config.get("ClientSecret")
+        if not secret:
+            raise IdpRejected(f"app client {config['ClientId']} has no secret; cannot adopt it")
+        return ClientRecord(client_id=str(config["ClientId"]), client_secret=str(secret))
+
+    async def create(self, spec: ClientSpec) -> ClientRecord:
+        response = await self._call("CreateUserPoolClient", **create_request(spec))
+        client = response["UserPoolClient"]
+        return ClientRecord(client_id=client["ClientId"], client_secret=client["ClientSecret"])
+
+    async def update(self, record: ClientRecord, spec: ClientSpec) -> ClientRecord:
+        current = await self._describe(record.client_id)
+        model = self._aws.client("cognito-idp").meta.service_model
+        accepted = model.operation_model("UpdateUserPoolClient").input_shape.members
+        await self._call("UpdateUserPoolClient", **update_request(current, spec, accepted))
+        return record
+
+    async def delete(self, record: ClientRecord) -> None:
+        try:
+            await self._call("DeleteUserPoolClient", ClientId=record.client_id)
+        except IdpNotFound:
+            return
+
+    async def _describe(self, client_id: str) -> dict[str, Any]:
+        response = await self._call("DescribeUserPoolClient", ClientId=client_id)
+        client: dict[str, Any] = response["UserPoolClient"]
+        return client
+
+    async def _list_clients(self) -> list[dict[str, Any]]:
+        clients: list[dict[str, Any]] = []
+        page: dict[str, Any] = {"MaxResults": LIST_CLIENTS_PAGE}
+        while True:
+            response = await self._call("ListUserPoolClients", **page)
+            clients.extend(response.get("UserPoolClients", []))
+            if not response.get("NextToken"):
+                return clients
+            page["NextToken"] = response["NextToken"]
+
+    async def _call(self, operation: str, **params: Any) -> dict[str, Any]:
+        return await call_cognito(self._aws, self._pool, operation, **params)
