@@ -6,10 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from controller.aws import RateLimits
 from controller.config import Settings, load_settings
 from controller.desired import DesiredState, DesiredStateError, load
-from controller.engine import EngineSettings
 
 
 def add_desired_state(parser: argparse.ArgumentParser) -> None:
@@ -56,20 +54,3 @@ def load_inputs(args: argparse.Namespace) -> tuple[DesiredState, Settings] | Non
         print_diagnostics(exc)
         return None
     return state, settings
-
-
-def engine_settings(settings: Settings, *, force: bool = False) -> EngineSettings:
-    return EngineSettings(
-        controller_id=settings.controller_id,
-        mode=settings.mode,
-        concurrency=settings.concurrency,
-        prune=settings.prune.enabled,
-        prune_max_fraction=settings.prune.max_fraction,
-        force=force,
-        limits=RateLimits(
-            ecs_task_definition_writes=settings.limits.ecs_task_definition_writes_per_second,
-            ecs_task_definition_burst=settings.limits.ecs_task_definition_burst,
-            cognito_per_pool=settings.limits.cognito_requests_per_second_per_pool,
-        ),
-        region=settings.region,
-    )
