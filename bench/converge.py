@@ -219,7 +219,9 @@ def seed(url: str, count: int) -> Seeded:
         return arn
 
     with ThreadPoolExecutor(SEED_WORKERS) as pool:
-        arns = dict(zip(families, _in_batches(pool, "task definitions", register, families)))
+        arns = dict(
+            zip(families, _in_batches(pool, "task definitions", register, families), strict=True)
+        )
 
         def create_service(family: str) -> None:
             ecs.create_service(
@@ -255,8 +257,8 @@ def write_desired_state(
     even-numbered services name the shared execution role, odd ones get a dedicated one."""
     kinds = _providers(len(seeded.families), choice)
     token_endpoint = f"{moto_url}/__cognito/{seeded.user_pool_id}/oauth2/token"
-    documents: list[str] = [
-        textwrap.dedent(
+    provider_documents = {
+        "cognito": textwrap.dedent(
             f"""\
             apiVersion: ecs-oauth.dev/v1alpha1
             kind: IdentityProvider
@@ -267,7 +269,7 @@ def write_desired_state(
                 tokenEndpoint: {token_endpoint}
             """
         ),
-        textwrap.dedent(
+        "oidc": textwrap.dedent(
             f"""\
             apiVersion: ecs-oauth.dev/v1alpha1
             kind: IdentityProvider
@@ -278,11 +280,13 @@ def write_desired_state(
                 initialAccessToken: {{fromEnv: {OIDC_TOKEN_VARIABLE}}}
             """
         ),
-    ]
+    }
+    # Only the providers some service uses: an unused one would add its own reads.
+    documents = [provider_documents[kind] for kind in ("cognito", "oidc") if kind in kinds]
     role_of: dict[str, str] = {}
     roles = 0
     for kind, provider in (("cognito", "corp"), ("oidc", "partners")):
-        members = [f for f, k in zip(seeded.families, kinds) if k == kind]
+        members = [f for f, k in zip(seeded.families, kinds, strict=True) if k == kind]
         if not members:
             continue
         role_count = math.ceil(len(members) / SERVICES_PER_ROLE)
@@ -326,7 +330,7 @@ def write_desired_state(
         documents.append("\n".join(lines) + "\n")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "bench.yaml").write_text("---\n".join(documents))
-    return Layout(dict(zip(seeded.families, kinds)), roles, shared, dedicated)
+    return Layout(dict(zip(seeded.families, kinds, strict=True)), roles, shared, dedicated)
 
 
 # -- measuring --------------------------------------------------------------------------------
@@ -373,8 +377,13 @@ async def run_passes(settings: EngineSettings, state: DesiredState, repeats: int
     async with World(settings, counter=counter) as world:
         plan, engine_seconds = await engine_pass("cold apply", world, counter, state, writes=True)
     passes.append(
-        Pass("cold apply", time.perf_counter() - started, engine_seconds, Counter(counter.counts),
-             plan)
+        Pass(
+            "cold apply",
+            time.perf_counter() - started,
+            engine_seconds,
+            Counter(counter.counts),
+            plan,
+        )
     )
 
     # (b) first no-change plan in a NEW World (fresh caches, as `ecs-oauth plan` runs it),
@@ -384,8 +393,13 @@ async def run_passes(settings: EngineSettings, state: DesiredState, repeats: int
     async with World(settings, counter=counter) as world:
         plan, engine_seconds = await engine_pass("first plan", world, counter, state, writes=False)
         passes.append(
-            Pass("first no-change plan (new World)", time.perf_counter() - started,
-                 engine_seconds, Counter(counter.counts), plan)
+            Pass(
+                "first no-change plan (new World)",
+                time.perf_counter() - started,
+                engine_seconds,
+                Counter(counter.counts),
+                plan,
+            )
         )
         for repeat in range(1, repeats + 1):
             counter.reset()
@@ -393,8 +407,13 @@ async def run_passes(settings: EngineSettings, state: DesiredState, repeats: int
                 f"repeated plan {repeat}", world, counter, state, writes=False
             )
             passes.append(
-                Pass(f"repeated no-change plan #{repeat} (same World)", engine_seconds,
-                     engine_seconds, Counter(counter.counts), plan)
+                Pass(
+                    f"repeated no-change plan #{repeat} (same World)",
+                    engine_seconds,
+                    engine_seconds,
+                    Counter(counter.counts),
+                    plan,
+                )
             )
     return passes
 
@@ -434,25 +453,36 @@ def print_pass(tag: str, p: Pass, count: int, layout: Layout) -> dict[str, Any]:
     summary = p.plan.summary()
     changes = {k: v for k, v in summary.items() if v}
     say(f"({tag}) {p.label}")
-    say(f"    wall time:            {p.seconds:8.3f} s"
-        + (f"   (engine.run only: {p.engine_seconds:.3f} s)" if p.seconds != p.engine_seconds
-           else ""))
+    say(
+        f"    wall time:            {p.seconds:8.3f} s"
+        + (
+            f"   (engine.run only: {p.engine_seconds:.3f} s)"
+            if p.seconds != p.engine_seconds
+            else ""
+        )
+    )
     say(f"    AWS+IdP calls:        {p.total:8d}   = {p.total / count:.2f} per service")
-    say(f"    changes / problems:   {len(p.plan.changes)} {changes or ''} / "
-        f"{len(p.plan.problems)}")
+    say(f"    changes / problems:   {len(p.plan.changes)} {changes or ''} / {len(p.plan.problems)}")
     for problem in p.plan.problems[:5]:
-        say(f"      problem: {problem.object} {problem.resource} {problem.reason}: "
-            f"{problem.message[:160]}")
+        say(
+            f"      problem: {problem.object} {problem.resource} {problem.reason}: "
+            f"{problem.message[:160]}"
+        )
     rows = by_operation(p, count, layout)
     say(f"    {'service':<15} {'operation':<34} {'calls':>7} {'/service':>9}")
     for row in rows:
         extra = next(
-            (f"  ({v}/{k[4:].replace('_', ' ')})" for k, v in row.items() if k.startswith("per_")
-             and k != "per_service"),
+            (
+                f"  ({v}/{k[4:].replace('_', ' ')})"
+                for k, v in row.items()
+                if k.startswith("per_") and k != "per_service"
+            ),
             "",
         )
-        say(f"    {row['service']:<15} {row['operation']:<34} {row['calls']:>7} "
-            f"{row['per_service']:>9.3f}{extra}")
+        say(
+            f"    {row['service']:<15} {row['operation']:<34} {row['calls']:>7} "
+            f"{row['per_service']:>9.3f}{extra}"
+        )
     return {
         "label": p.label,
         "wall_seconds": round(p.seconds, 4),
@@ -479,25 +509,33 @@ def main(argv: Iterable[str] | None = None) -> int:
     figures: dict[str, Any] = {"services": count, "provider": args.provider}
     bench_started = time.perf_counter()
     say(f"ecs-oauth convergence benchmark: {count} services, provider={args.provider}")
-    say("NOTE: moto has no rate limits, so the engine's RateLimits are raised to "
-        f"{RAISED_LIMITS} (defaults: {RateLimits()}); wall times are not AWS's.")
+    say(
+        "NOTE: moto has no rate limits, so the engine's RateLimits are raised to "
+        f"{RAISED_LIMITS} (defaults: {RateLimits()}); wall times are not AWS's."
+    )
 
     started = time.perf_counter()
     moto = start_moto()
     authserver = start_authorization_server(scopes=None)
-    say(f"sandbox AWS (moto, separate process pid {moto.process.pid}) at {moto.url}; "
+    say(
+        f"sandbox AWS (moto, separate process pid {moto.process.pid}) at {moto.url}; "
         f"OIDC authorization server (in-process) at {authserver.issuer}; "
-        f"started in {time.perf_counter() - started:.2f} s")
+        f"started in {time.perf_counter() - started:.2f} s"
+    )
     point_sdks_at(moto.url)
     os.environ[OIDC_TOKEN_VARIABLE] = authserver.initial_access_token
     try:
-        say("seeding (boto3, thread pool of "
-            f"{SEED_WORKERS}, services in batches of {SERVICE_BATCH}) ...")
+        say(
+            "seeding (boto3, thread pool of "
+            f"{SEED_WORKERS}, services in batches of {SERVICE_BATCH}) ..."
+        )
         started = time.perf_counter()
         seeded = seed(moto.url, count)
         seed_seconds = time.perf_counter() - started
-        say(f"seeded {count} task-definition families + ECS services, 1 Cognito pool in "
-            f"{seed_seconds:.2f} s")
+        say(
+            f"seeded {count} task-definition families + ECS services, 1 Cognito pool in "
+            f"{seed_seconds:.2f} s"
+        )
 
         with tempfile.TemporaryDirectory(prefix="bench-desired-") as folder:
             layout = write_desired_state(
@@ -505,9 +543,11 @@ def main(argv: Iterable[str] | None = None) -> int:
             )
             state = load(Path(folder))
         kinds = Counter(layout.providers.values())
-        say(f"desired state: {state.summary()}; Cognito services {kinds['cognito']}, "
+        say(
+            f"desired state: {state.summary()}; Cognito services {kinds['cognito']}, "
             f"OIDC services {kinds['oidc']}; shared execution role "
-            f"{layout.shared_execution_role}, dedicated {layout.dedicated_execution_role}")
+            f"{layout.shared_execution_role}, dedicated {layout.dedicated_execution_role}"
+        )
 
         defaults = load_settings([], [])
         settings = EngineSettings(
@@ -524,34 +564,46 @@ def main(argv: Iterable[str] | None = None) -> int:
         say("")
         reports = []
         tags = ["a", "b"] + ["c"] * args.repeats
-        for tag, p in zip(tags, passes):
+        for tag, p in zip(tags, passes, strict=True):
             reports.append(print_pass(tag, p, count, layout))
             say("")
 
         first, repeated = passes[1], passes[2:]
         describe = ("ecs", "DescribeTaskDefinition")
         repeated_describes = [p.counts.get(describe, 0) for p in repeated]
-        say(f"DescribeTaskDefinition calls in repeated plans (revisions already seen, must be 0): "
-            f"{repeated_describes}")
+        say(
+            f"DescribeTaskDefinition calls in repeated plans (revisions already seen, must be 0): "
+            f"{repeated_describes}"
+        )
         first_per_service = first.total / count
         repeated_per_service = max((p.total / count for p in repeated), default=0.0)
         first_ok = first_per_service <= TARGET_FIRST_PLAN
         repeated_ok = bool(repeated) and repeated_per_service <= TARGET_REPEATED_PLAN
         converged = all(not p.plan.changes and not p.plan.problems for p in passes[1:])
-        say(f"target first no-change plan <= {TARGET_FIRST_PLAN:g} calls/service: "
-            f"{first_per_service:.2f} -> {'MET' if first_ok else 'MISSED'}")
-        say(f"target repeated no-change plan <= {TARGET_REPEATED_PLAN:g} calls/service: "
-            f"{repeated_per_service:.2f} -> {'MET' if repeated_ok else 'MISSED'}")
-        say(f"target repeated plans describe no seen revision: "
-            f"{'MET' if not any(repeated_describes) else 'MISSED'}")
-        say(f"no-change plans show no changes and no problems after the cold apply: "
-            f"{'yes' if converged else 'NO'}")
+        say(
+            f"target first no-change plan <= {TARGET_FIRST_PLAN:g} calls/service: "
+            f"{first_per_service:.2f} -> {'MET' if first_ok else 'MISSED'}"
+        )
+        say(
+            f"target repeated no-change plan <= {TARGET_REPEATED_PLAN:g} calls/service: "
+            f"{repeated_per_service:.2f} -> {'MET' if repeated_ok else 'MISSED'}"
+        )
+        say(
+            f"target repeated plans describe no seen revision: "
+            f"{'MET' if not any(repeated_describes) else 'MISSED'}"
+        )
+        say(
+            f"no-change plans show no changes and no problems after the cold apply: "
+            f"{'yes' if converged else 'NO'}"
+        )
 
         bench_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
         moto_rss = moto.peak_rss_kib()
-        say(f"peak RSS: benchmark process {bench_rss / 1024:.1f} MiB (ru_maxrss; includes the "
+        say(
+            f"peak RSS: benchmark process {bench_rss / 1024:.1f} MiB (ru_maxrss; includes the "
             "in-process authorization server); moto process "
-            + (f"{moto_rss / 1024:.1f} MiB (VmHWM)" if moto_rss is not None else "unreadable"))
+            + (f"{moto_rss / 1024:.1f} MiB (VmHWM)" if moto_rss is not None else "unreadable")
+        )
         total_seconds = time.perf_counter() - bench_started
         say(f"benchmark total {total_seconds:.1f} s")
 

@@ -107,6 +107,8 @@ class World:
         self.iam.invalidate()
         self.secrets.invalidate()
         self.services.invalidate()
+        for _, adapter in self._idps.values():
+            adapter.invalidate()
 
     def idp(self, provider: IdentityProvider) -> IdentityProviderAdapter:
         name = provider.metadata.name

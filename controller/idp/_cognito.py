@@ -8,6 +8,8 @@ the request, so an attribute AWS adds later is carried over too, not silently re
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import math
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
@@ -141,6 +143,13 @@ class CognitoAdapter:
         )
         self._token_endpoint = token_endpoint
         self._aws = aws
+        # Client ids by name, listed once per cycle: creating N clients must not page
+        # through the pool N times (at 5 requests/s per pool, that is minutes).
+        self._by_name: dict[str, list[str]] | None = None
+        self._listing = asyncio.Lock()
+
+    def invalidate(self) -> None:
+        self._by_name = None
 
     async def endpoints(self) -> Endpoints:
         return Endpoints(issuer=self._issuer, token_endpoint=self._token_endpoint)
@@ -154,12 +163,17 @@ class CognitoAdapter:
 
     async def find_by_name(self, name: str) -> ClientRecord | None:
         """The one client of that name; two or more cannot be told apart, so none is adopted."""
-        matches = [client for client in await self._list_clients() if client["ClientName"] == name]
+        async with self._listing:
+            if self._by_name is None:
+                self._by_name = {}
+                for client in await self._list_clients():
+                    self._by_name.setdefault(client["ClientName"], []).append(client["ClientId"])
+            matches = list(self._by_name.get(name, []))
         if not matches:
             return None
         if len(matches) > 1:
             raise IdpRejected(f"{len(matches)} app clients are named {name!r}; adopt none")
-        config = await self._describe(matches[0]["ClientId"])
+        config = await self._describe(matches[0])
         secret = config.get("ClientSecret")
         if not secret:
             raise IdpRejected(f"app client {config['ClientId']} has no secret; cannot adopt it")
@@ -168,6 +182,8 @@ class CognitoAdapter:
     async def create(self, spec: ClientSpec) -> ClientRecord:
         response = await self._call("CreateUserPoolClient", **create_request(spec))
         client = response["UserPoolClient"]
+        if self._by_name is not None:
+            self._by_name.setdefault(spec.name, []).append(client["ClientId"])
         return ClientRecord(client_id=client["ClientId"], client_secret=client["ClientSecret"])
 
     async def update(self, record: ClientRecord, spec: ClientSpec) -> ClientRecord:
@@ -178,10 +194,9 @@ class CognitoAdapter:
         return record
 
     async def delete(self, record: ClientRecord) -> None:
-        try:
+        with contextlib.suppress(IdpNotFound):
             await self._call("DeleteUserPoolClient", ClientId=record.client_id)
-        except IdpNotFound:
-            return
+        self.invalidate()
 
     async def _describe(self, client_id: str) -> dict[str, Any]:
         response = await self._call("DescribeUserPoolClient", ClientId=client_id)

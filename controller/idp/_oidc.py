@@ -61,6 +61,9 @@ class OidcAdapter:
         self._metadata: _ServerMetadata | None = None
         self._discovery = asyncio.Lock()
 
+    def invalidate(self) -> None:
+        """Nothing is kept per cycle: an RFC 7591 server cannot be listed."""
+
     async def endpoints(self) -> Endpoints:
         metadata = await self._server_metadata()
         return Endpoints(issuer=metadata.issuer, token_endpoint=metadata.token_endpoint)

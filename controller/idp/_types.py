@@ -108,6 +108,10 @@ class IdentityProviderAdapter(Protocol):
         """Issuer and token endpoint, as a task needs them in its secret."""
         ...
 
+    def invalidate(self) -> None:
+        """Forget batch reads kept for one cycle, so the next cycle reads afresh."""
+        ...
+
     async def read(self, record: ClientRecord) -> ObservedClient | None:
         """The client the record names, or None when it no longer exists."""
         ...

@@ -60,7 +60,7 @@ def test_every_defect_in_every_file_is_reported_in_file_and_line_order(tmp_path:
         "b-roles.yaml:6:18",
         "b-roles.yaml:12:12",
         "c/services.yaml:8:42",
-        "c/services.yaml:13:9",
+        "c/services.yaml:14:9",
         "d-broken.yaml:2:1",
     ]
     assert "over the 1h maximum" in found[0].message

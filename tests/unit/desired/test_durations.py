@@ -36,7 +36,7 @@ def test_a_duration_in_days_hours_minutes_and_seconds_parses(
     ["1x", "", "h", "-5m", "15 m", "1.5h", "15M", "m15", "30m1h", "1h 30m", "P1D", "99999999999d"],
 )
 def test_a_duration_that_does_not_parse_is_a_value_error(text: str) -> None:
-    with pytest.raises(ValueError, match="is not a duration|too long"):
+    with pytest.raises(ValueError, match=r"is not a duration|is too long a duration"):
         parse_duration(text)
 
 

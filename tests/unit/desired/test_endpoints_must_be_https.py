@@ -49,7 +49,12 @@ def test_a_plain_http_token_endpoint_on_a_remote_host_is_an_error_at_the_endpoin
 
 @pytest.mark.parametrize(
     "url",
-    ["http://10.0.0.1", "http://localhost.example.com", "http://[2001:db8::1]:8080", "http://0.0.0.0"],
+    [
+        "http://10.0.0.1",
+        "http://localhost.example.com",
+        "http://[2001:db8::1]:8080",
+        "http://0.0.0.0",
+    ],
 )
 def test_plain_http_to_a_host_that_only_looks_local_is_still_an_error(
     tmp_path: Path, url: str

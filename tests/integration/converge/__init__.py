@@ -1,0 +1,1 @@
+"""End-to-end convergence: the CLI and the engine against moto and oidc-provider."""
