@@ -19,20 +19,17 @@ import asyncio
 import json
 import math
 import os
-import queue
 import resource
-import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -47,6 +44,7 @@ from controller.desired import DesiredState, load  # noqa: E402
 from controller.engine import Engine, EngineSettings, World  # noqa: E402
 from controller.plan import Plan  # noqa: E402
 from controller.sandbox.authserver import start_authorization_server  # noqa: E402
+from tests.harness.moto import start_moto_server  # noqa: E402
 
 REGION = "us-east-1"
 CLUSTER = "bench"
@@ -74,65 +72,16 @@ def say(line: str = "") -> None:
 # -- the sandbox AWS in its own process -------------------------------------------------------
 
 
-@dataclass
-class Moto:
-    url: str
-    process: subprocess.Popen[str]
-    log: IO[str]
-
-    def peak_rss_kib(self) -> int | None:
-        """VmHWM of the server process (its peak resident set), if /proc shows it."""
-        try:
-            status = Path(f"/proc/{self.process.pid}/status").read_text()
-        except OSError:
-            return None
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
+def peak_rss_kib(pid: int) -> int | None:
+    """VmHWM of a process (its peak resident set), if /proc shows it."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
         return None
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
-
-
-def start_moto() -> Moto:
-    log = tempfile.TemporaryFile(mode="w+", prefix="bench-moto-", suffix=".log")  # noqa: SIM115
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "controller.sandbox.motoserver", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-        cwd=ROOT,
-        env=env,
-    )
-    assert process.stdout is not None
-    lines: queue.Queue[str] = queue.Queue()
-
-    def pump(stream: IO[str]) -> None:
-        for line in stream:
-            lines.put(line)
-
-    threading.Thread(target=pump, args=(process.stdout,), daemon=True).start()
-    deadline = time.monotonic() + READY_TIMEOUT
-    while True:
-        try:
-            line = lines.get(timeout=0.1)
-            break
-        except queue.Empty:
-            if process.poll() is not None or time.monotonic() > deadline:
-                if process.poll() is None:
-                    process.kill()
-                log.seek(0)
-                raise SystemExit(f"moto server did not become ready:\n{log.read()}") from None
-    return Moto(url=json.loads(line)["url"], process=process, log=log)
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return None
 
 
 def point_sdks_at(url: str) -> None:
@@ -515,7 +464,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     )
 
     started = time.perf_counter()
-    moto = start_moto()
+    moto = start_moto_server()
     authserver = start_authorization_server(scopes=None)
     say(
         f"sandbox AWS (moto, separate process pid {moto.process.pid}) at {moto.url}; "
@@ -598,7 +547,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         )
 
         bench_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-        moto_rss = moto.peak_rss_kib()
+        moto_rss = peak_rss_kib(moto.process.pid)
         say(
             f"peak RSS: benchmark process {bench_rss / 1024:.1f} MiB (ru_maxrss; includes the "
             "in-process authorization server); moto process "

@@ -87,7 +87,8 @@ def to_object(document: Document) -> tuple[Placed | None, list[Diagnostic]]:
 
 def _diagnostic(document: Document, error: ErrorDetails) -> Diagnostic:
     path = _written_path(document, error["loc"])
-    dotted = ".".join(str(part) for part in path)
+    # repr() keeps a key holding a newline or control character on the error's one line.
+    dotted = ".".join(str(p) if str(p).isprintable() else repr(p) for p in path)
     kind = error["type"]
     if kind == "extra_forbidden":
         field = str(path[-1])

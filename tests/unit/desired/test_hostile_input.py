@@ -18,11 +18,11 @@ from .helpers import Error, errors, write
 HEADER = "apiVersion: ecs-oauth.dev/v1alpha1\nkind: Scope\n"
 
 
-def refused(path: Path) -> list[Error]:
+def refused(path: Path, relative_to: Path | None = None) -> list[Error]:
     """`load(path)` must raise DesiredStateError whose every diagnostic is located."""
     started = time.perf_counter()
     try:
-        found = errors(path)
+        found = errors(path, relative_to)
     except BaseException as exc:
         elapsed = time.perf_counter() - started
         raise AssertionError(f"load raised {type(exc).__name__} after {elapsed:.2f}s") from exc
@@ -171,7 +171,7 @@ def test_a_missing_path_is_refused_at_that_path(tmp_path: Path) -> None:
 def test_an_empty_folder_is_refused(tmp_path: Path) -> None:
     (tmp_path / "desired").mkdir()
     write(tmp_path / "desired", "README.md", "not yaml\n")
-    found = errors(tmp_path / "desired", relative_to=tmp_path)
+    found = refused(tmp_path / "desired", relative_to=tmp_path)
     assert [(e.where, e.message) for e in found] == [
         ("desired:1:1", "no *.yaml or *.yml files in this folder")
     ]
@@ -183,7 +183,7 @@ def test_a_folder_of_only_empty_documents_is_refused_as_an_empty_state(tmp_path:
     write(folder, "comments.yml", "# nothing here yet\n")
     write(folder, "sub/separators.yaml", "---\n---\n...\n")
     write(folder, "sub/null.yaml", "--- null\n--- ~\n")
-    found = errors(folder, relative_to=tmp_path)
+    found = refused(folder, relative_to=tmp_path)
     assert [(e.where, e.message) for e in found] == [
         ("desired:1:1", "the desired state is empty; an empty state changes nothing")
     ]
@@ -308,3 +308,10 @@ def test_load_raises_nothing_but_desired_state_error_for_a_directory_named_like_
     (tmp_path / "looks-like.yaml").mkdir()
     with pytest.raises(DesiredStateError, match=r"no \*\.yaml or \*\.yml files"):
         load(tmp_path)
+
+
+def test_a_label_key_holding_a_newline_is_reported_on_one_line(tmp_path: Path) -> None:
+    text = HEADER + 'metadata: {name: x, labels: {"team\\nname": payments}}\nspec: {provider: p}\n'
+    error = the_refusal(write(tmp_path, "labels.yaml", text))
+    assert error.where == "labels.yaml:3:44"
+    assert error.message.startswith("metadata.labels.'team\\nname'")
