@@ -7,11 +7,13 @@ plan, ids that only exist after an earlier write are shown as ``(known after app
 from __future__ import annotations
 
 import contextlib
+import math
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from controller.aws import ObservedSecret
-from controller.desired import DesiredState
+from controller.desired import DesiredState, format_duration
 from controller.engine._outcome import Outcome
 from controller.engine._roles import converge_role
 from controller.engine._secret_record import record_from_value, value_with_record
@@ -64,6 +66,7 @@ class ServiceReconciler:
             client_name(name), tuple(self.scopes), role.spec.token_lifetime
         )
         self.idp: IdentityProviderAdapter = world.idp(state.service_provider(name))
+        self.credentials_replaced = False
 
     async def run(self) -> None:
         with contextlib.suppress(_Blocked):  # already reported as a problem on the object
@@ -123,9 +126,14 @@ class ServiceReconciler:
             record = observed.record
         if observed is None:
             return await self._create_client(record)
-        diff = diff_documents(self._client_document(), _observed_client_document(observed))
+        diff = diff_documents(self._client_document(observed), _observed_client_document(observed))
         if diff and self.outcome.change(CLIENT, observed.client_id, "update", diff):
-            return await self.idp.update(observed.record, self.client_spec)
+            updated = await self.idp.update(observed.record, self.client_spec)
+            if updated != observed.record:
+                # RFC 7592 servers may rotate the registration access token on update
+                # (oidc-provider, Keycloak): the old one is dead, so save the new one now.
+                await self._save_record(secret, updated)
+            return updated
         self.outcome.resources["clientId"] = observed.client_id
         return observed.record
 
@@ -152,12 +160,16 @@ class ServiceReconciler:
             return record
         return None
 
-    def _client_document(self) -> dict[str, Any]:
-        return {
+    def _client_document(self, observed: ObservedClient | None = None) -> dict[str, Any]:
+        document: dict[str, Any] = {
             "name": self.client_spec.name,
             "scopes": list(self.client_spec.scopes),
             "grantTypes": ["client_credentials"],
         }
+        if observed is not None and observed.token_lifetime is not None:
+            # Only IdPs that report a lifetime (Cognito) can drift in it.
+            document["tokenLifetime"] = _lifetime(self.client_spec.token_lifetime)
+        return document
 
     async def _save_record(self, secret: ObservedSecret | None, record: ClientRecord) -> None:
         if secret is None:
@@ -197,6 +209,10 @@ class ServiceReconciler:
         action: Action = "update" if ours else "adopt"
         if self.outcome.change(SECRET, name, action, diff) and record is not None:
             if any(change.path.startswith("value.") for change in diff):
+                # Tasks read the secret only when they start: new credentials need new tasks.
+                self.credentials_replaced = any(
+                    change.path in ("value.client_id", "value.client_secret") for change in diff
+                )
                 value = value_with_record(desired_value, record)
                 await self.world.secrets.put(secret.arn, value, str(uuid.uuid4()))
             if any(change.path.startswith("tags.") for change in diff):
@@ -316,16 +332,28 @@ class ServiceReconciler:
             return
         self.outcome.resources["ecsServiceArn"] = live["serviceArn"]
         current = live.get("taskDefinition")
-        if current == revision:
+        if current == revision and not self.credentials_replaced:
             return
-        diff = (FieldChange("taskDefinition", current, revision),)
+        diff: tuple[FieldChange, ...] = (FieldChange("taskDefinition", current, revision),)
+        if current == revision:
+            diff = (FieldChange("deployment", "running tasks hold replaced credentials", "new"),)
         if self.outcome.change(ECS_SERVICE, service_id, "update", diff):
-            await self.world.services.deploy(cluster, service_name, revision)
+            await self.world.services.deploy(
+                cluster, service_name, revision, force=self.credentials_replaced
+            )
 
 
 def _observed_client_document(observed: ObservedClient) -> dict[str, Any]:
-    return {
+    document: dict[str, Any] = {
         "name": observed.name,
         "scopes": sorted(observed.scopes),
         "grantTypes": sorted(observed.grant_types),
     }
+    if observed.token_lifetime is not None:
+        document["tokenLifetime"] = _lifetime(observed.token_lifetime)
+    return document
+
+
+def _lifetime(value: timedelta) -> str:
+    """A token lifetime as IdPs hold it (Cognito: whole minutes, asked for rounded up)."""
+    return format_duration(timedelta(minutes=math.ceil(value.total_seconds() / 60)))

@@ -10,7 +10,11 @@ from tests.harness.world import FAMILIES, SeededWorld
 SERVICES = tuple(sorted(FAMILIES))  # checkout-worker, orders-api, stock-sync
 COGNITO_SERVICES = ("checkout-worker", "orders-api")
 OIDC_SERVICE = "stock-sync"
-ROLE_OF = {"orders-api": "orders-reader", "checkout-worker": "checkout", "stock-sync": "stock-keeper"}
+ROLE_OF = {
+    "orders-api": "orders-reader",
+    "checkout-worker": "checkout",
+    "stock-sync": "stock-keeper",
+}
 SCOPES_OF = {
     "orders-reader": ["orders/read"],
     "checkout": ["orders/read", "orders/write"],
@@ -61,7 +65,9 @@ def task_definition_arns(world: SeededWorld, family: str) -> list[str]:
     return sorted(arns, key=lambda arn: int(arn.rsplit(":", 1)[1]))
 
 
-def latest_task_definition(world: SeededWorld, family: str) -> tuple[dict[str, Any], dict[str, str]]:
+def latest_task_definition(
+    world: SeededWorld, family: str
+) -> tuple[dict[str, Any], dict[str, str]]:
     """The highest ACTIVE revision and its tags."""
     arn = task_definition_arns(world, family)[-1]
     response = world.client("ecs").describe_task_definition(taskDefinition=arn, include=["TAGS"])
@@ -69,9 +75,7 @@ def latest_task_definition(world: SeededWorld, family: str) -> tuple[dict[str, A
 
 
 def container(definition: dict[str, Any], name: str) -> dict[str, Any]:
-    found: dict[str, Any] = next(
-        c for c in definition["containerDefinitions"] if c["name"] == name
-    )
+    found: dict[str, Any] = next(c for c in definition["containerDefinitions"] if c["name"] == name)
     return found
 
 
@@ -91,7 +95,7 @@ def register_revision(world: SeededWorld, family: str, **changes: Any) -> str:
     """
     definition, tag_map = latest_task_definition(world, family)
     env_patch: dict[str, str] = changes.pop("environment", {})
-    request = {
+    request: dict[str, Any] = {
         key: definition[key]
         for key in ("family", "containerDefinitions", "taskRoleArn", "executionRoleArn")
         if key in definition
@@ -152,3 +156,32 @@ def set_cognito_scopes(world: SeededWorld, client_id: str, scopes: list[str]) ->
         **request,
         AllowedOAuthScopes=scopes,
     )
+
+
+Planned = tuple[str, str, str, str, tuple[str, ...]]
+
+
+def planned(plan: dict[str, Any]) -> set[Planned]:
+    """Each change of a JSON plan as (object, resource, id, action, changed paths)."""
+    return {
+        (
+            change["object"],
+            change["resource"],
+            change["id"],
+            change["action"],
+            tuple(field["path"] for field in change["diff"]),
+        )
+        for change in plan["changes"]
+    }
+
+
+def field_change(plan: dict[str, Any], resource: str, path: str) -> dict[str, Any]:
+    """The one diff entry for ``path`` of ``resource`` in a JSON plan."""
+    [found] = [
+        field
+        for change in plan["changes"]
+        if change["resource"] == resource
+        for field in change["diff"]
+        if field["path"] == path
+    ]
+    return dict(found)

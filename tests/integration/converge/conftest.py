@@ -1,10 +1,12 @@
 """Fixtures for end-to-end convergence tests: a seeded AWS world, a desired state that
 uses both provider kinds, and the ``ecs-oauth`` CLI run as a subprocess against them.
 
-Function-scoped fixtures (``world``, ``cli``, ``applied``) give every test a fresh world.
-``converged`` is module-scoped for modules that only read after one apply: such modules
-must never also ask for the function-scoped ``moto`` or ``oidc_provider`` fixtures,
-which reset the shared servers between their tests.
+Function-scoped fixtures (``world``, ``cli``) give every test a fresh, unapplied world.
+Wider ones save the seeding and the first apply: ``converged`` (module) for modules that
+only read after one apply (so must not also use the function-scoped ``moto`` or
+``oidc_provider``, which reset the shared servers), and ``shared_world``/``in_sync``
+(module) for tests that drift a converged world and repair it; ``in_sync`` rebuilds the
+world whenever a test left it drifted or reset.
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
+from botocore.exceptions import ClientError
 
 from controller.desired import load
 from controller.engine import Engine, EngineSettings, World
@@ -83,12 +85,6 @@ class Cli:
         plan = self.engine(writes=False)
         assert (plan.changes, plan.problems) == ([], [])
 
-    def assert_clean(self) -> None:
-        """``plan --detailed-exitcode`` finds nothing to do."""
-        result = self("plan", "--detailed-exitcode")
-        assert result.returncode == 0, explain(result)
-        assert "No changes." in result.stdout
-
 
 def explain(result: subprocess.CompletedProcess[str]) -> str:
     return (
@@ -120,14 +116,6 @@ def cli(desired: Path, moto: MotoPeer, oidc_provider: OidcProviderPeer) -> Cli:
     return Cli(desired, cli_environment(moto, oidc_provider))
 
 
-@pytest.fixture
-def applied(cli: Cli) -> Cli:
-    """The seeded world after one successful apply, done in-process to save a start-up."""
-    plan = cli.engine(writes=True)
-    assert not plan.problems, plan.problems
-    return cli
-
-
 @dataclass
 class Converged:
     """A seeded world after ``apply``, shared by the tests of a module or class."""
@@ -157,18 +145,26 @@ def shared_role_snapshot(world: SeededWorld) -> dict[str, Any]:
     }
 
 
-def converge_fresh(
-    moto: MotoPeer, oidc: OidcProviderPeer, folder: Path, *, through_cli: bool
-) -> Converged:
-    """Reset both peers, seed the world and apply the desired state once.
+def seed_fresh(moto: MotoPeer, oidc: OidcProviderPeer, folder: Path) -> tuple[SeededWorld, Cli]:
+    """Reset both peers, seed the world and write the desired state; nothing applied yet.
 
-    ``through_cli`` runs ``plan`` then ``apply`` as subprocesses and keeps their output;
-    otherwise one in-process apply does it.
+    For fixtures wider than a test, which cannot use the function-scoped ``moto``.
     """
     moto.reset()
     oidc.reset()
     world = seed_world(moto)
-    cli = Cli(write_desired_state(folder, world, oidc.issuer), cli_environment(moto, oidc))
+    return world, Cli(write_desired_state(folder, world, oidc.issuer), cli_environment(moto, oidc))
+
+
+def converge_fresh(
+    moto: MotoPeer, oidc: OidcProviderPeer, folder: Path, *, through_cli: bool
+) -> Converged:
+    """:func:`seed_fresh`, then apply the desired state once.
+
+    ``through_cli`` runs ``plan`` then ``apply`` as subprocesses and keeps their output;
+    otherwise one in-process apply does it.
+    """
+    world, cli = seed_fresh(moto, oidc, folder)
     converged = Converged(world, oidc, cli, shared_role_snapshot(world))
     if through_cli:
         converged.plan_before = cli("plan", "--output", "json", "--detailed-exitcode")
@@ -191,24 +187,34 @@ def converged(
     return converge_fresh(moto_server, oidc_provider_server, folder, through_cli=False)
 
 
-@pytest.fixture(scope="class")
+@pytest.fixture(scope="module")
 def shared_world(
     moto_server: MotoPeer,
     oidc_provider_server: OidcProviderPeer,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Converged:
-    """A converged world the tests of one class take turns drifting and repairing."""
+    """A converged world the tests of a module take turns drifting and repairing."""
     folder = tmp_path_factory.mktemp("shared") / "desired"
     return converge_fresh(moto_server, oidc_provider_server, folder, through_cli=False)
 
 
+def still_seeded(world: SeededWorld) -> bool:
+    """False once the servers were reset: the seeded user pool is gone."""
+    try:
+        world.client("cognito-idp").describe_user_pool(UserPoolId=world.user_pool_id)
+    except ClientError:
+        return False
+    return True
+
+
 @pytest.fixture
-def in_sync(shared_world: Converged) -> Iterator[Converged]:
-    """``shared_world``, converged: rebuilt from scratch when the test before left it drifted.
+def in_sync(shared_world: Converged) -> Converged:
+    """``shared_world``, converged: rebuilt from scratch when the test before left it
+    drifted, or when a test with a fresh world (``moto``) reset the servers since.
 
     A test that ends with the world back in sync says so with ``in_sync = True``.
     """
-    if not shared_world.in_sync:
+    if not (shared_world.in_sync and still_seeded(shared_world.world)):
         fresh = converge_fresh(
             shared_world.world.moto,
             shared_world.oidc,
@@ -217,4 +223,4 @@ def in_sync(shared_world: Converged) -> Iterator[Converged]:
         )
         vars(shared_world).update(vars(fresh))
     shared_world.in_sync = False
-    yield shared_world
+    return shared_world

@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 import pytest
-from authlib.integrations.httpx_client import OAuth2Client
 from authlib.integrations.base_client.errors import OAuthError
+from authlib.integrations.httpx_client import OAuth2Client
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
@@ -44,7 +44,7 @@ def resolve_value_from(converged: Converged, value_from: str) -> str:
     """What ECS puts in the container's variable for one ``secrets`` entry."""
     parts = value_from.split(":")
     arn = ":".join(parts[:SECRET_ARN_PARTS])
-    key, stage, version = (parts[SECRET_ARN_PARTS:] + ["", "", ""])[:3]
+    key, stage, version = [*parts[SECRET_ARN_PARTS:], "", "", ""][:3]
     request: dict[str, Any] = {"SecretId": arn, "VersionStage": stage or "AWSCURRENT"}
     if version:
         request["VersionId"] = version
@@ -59,8 +59,7 @@ def task_environment(converged: Converged, service: str) -> dict[str, str]:
     definition, _ = latest_task_definition(converged.world, service)
     app = container(definition, FAMILIES[service])
     injected = {
-        name: resolve_value_from(converged, value_from)
-        for name, value_from in secrets(app).items()
+        name: resolve_value_from(converged, value_from) for name, value_from in secrets(app).items()
     }
     return {**environment(app), **injected}
 
@@ -84,7 +83,9 @@ def jwks_uri(converged: Converged, service: str) -> str:
         discovery = httpx.get(f"{converged.oidc.issuer}/.well-known/openid-configuration")
         discovery.raise_for_status()
         return str(discovery.json()["jwks_uri"])
-    return f"{converged.world.moto.url}/__cognito/{converged.world.user_pool_id}/.well-known/jwks.json"
+    return (
+        f"{converged.world.moto.url}/__cognito/{converged.world.user_pool_id}/.well-known/jwks.json"
+    )
 
 
 def verified_claims(converged: Converged, service: str, access_token: str) -> dict[str, Any]:

@@ -1,0 +1,456 @@
+"""Out-of-band changes to what the controller owns: ``plan`` names exactly the change
+(object, resource, field path), ``apply`` undoes it, and a plan after that is clean.
+
+The tests of ``TestEnforceMode`` take turns on one converged world (each leaves it in
+sync, or the next one rebuilds it); the others start from a fresh world.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.harness.world import ACCOUNT, SeededWorld, write_desired_state
+
+from ._live import (
+    CONTROLLER_ID,
+    MANAGED_BY,
+    OIDC_SERVICE,
+    cognito_client,
+    container,
+    describe_secret,
+    ecs_service,
+    environment,
+    field_change,
+    latest_task_definition,
+    planned,
+    register_revision,
+    scopes_of,
+    secret_value,
+    set_cognito_scopes,
+    tags,
+    task_definition_arns,
+)
+from .conftest import Cli, Converged, explain
+
+INTRUDER = f"arn:aws:iam::{ACCOUNT}:role/intruder"
+
+
+def rollout(service: str) -> tuple[str, str, str, str, tuple[str, ...]]:
+    """The ECS service following a corrected revision, which every task-definition fix brings."""
+    return (f"Service/{service}", "ecs:service", f"prod/{service}", "update", ("taskDefinition",))
+
+
+def assert_fixed(converged: Converged) -> None:
+    """``apply`` succeeds and leaves nothing to do: the world is in sync again."""
+    converged.cli.apply()
+    converged.cli.assert_in_sync()
+    converged.in_sync = True
+
+
+class TestEnforceMode:
+    def test_a_task_role_swapped_in_a_new_revision_is_put_back_in_another(
+        self, in_sync: Converged
+    ) -> None:
+        world = in_sync.world
+        role_arn = latest_task_definition(world, "orders-api")[0]["taskRoleArn"]
+        hand_made = register_revision(world, "orders-api", taskRoleArn=world.execution_role_arn)
+
+        plan = in_sync.cli.plan_json()
+
+        assert planned(plan) == {
+            ("Service/orders-api", "ecs:task-definition", "orders-api", "update", ("taskRoleArn",)),
+            rollout("orders-api"),
+        }
+        assert field_change(plan, "ecs:task-definition", "taskRoleArn") == {
+            "path": "taskRoleArn",
+            "before": world.execution_role_arn,
+            "after": role_arn,
+        }
+        assert_fixed(in_sync)
+        latest = task_definition_arns(world, "orders-api")[-1]
+        assert latest != hand_made
+        assert latest_task_definition(world, "orders-api")[0]["taskRoleArn"] == role_arn
+        assert ecs_service(world, "orders-api")["taskDefinition"] == latest
+
+    def test_an_oauth_variable_edited_in_a_new_revision_is_put_back(
+        self, in_sync: Converged
+    ) -> None:
+        world = in_sync.world
+        register_revision(
+            world, "checkout-worker", environment={"OAUTH_SCOPE": "orders/read", "DEBUG": "1"}
+        )
+
+        plan = in_sync.cli.plan_json()
+
+        path = "containers.worker.environment.OAUTH_SCOPE"
+        assert planned(plan) == {
+            (
+                "Service/checkout-worker",
+                "ecs:task-definition",
+                "checkout-worker",
+                "update",
+                (path,),
+            ),
+            rollout("checkout-worker"),
+        }
+        assert field_change(plan, "ecs:task-definition", path) == {
+            "path": path,
+            "before": "orders/read",
+            "after": "orders/read orders/write",
+        }
+        assert_fixed(in_sync)
+        definition, _ = latest_task_definition(world, "checkout-worker")
+        env = environment(container(definition, "worker"))
+        assert env["OAUTH_SCOPE"] == "orders/read orders/write"
+        assert env["DEBUG"] == "1"  # the deployer's own change stays
+        assert env["LOG_LEVEL"] == "info"
+
+    def test_a_scope_removed_from_the_oidc_registration_is_restored(
+        self, in_sync: Converged
+    ) -> None:
+        client_id = secret_value(in_sync.world, OIDC_SERVICE)["client_id"]
+        in_sync.oidc.patch_client(client_id, {"scope": "inventory.read"})
+
+        plan = in_sync.cli.plan_json()
+
+        assert planned(plan) == {
+            (f"Service/{OIDC_SERVICE}", "idp:client", client_id, "update", ("scopes",)),
+        }
+        assert field_change(plan, "idp:client", "scopes") == {
+            "path": "scopes",
+            "before": ["inventory.read"],
+            "after": ["inventory.read", "inventory.write"],
+        }
+        assert_fixed(in_sync)
+        assert sorted(in_sync.oidc.client(client_id)["scope"].split()) == scopes_of(OIDC_SERVICE)
+        assert secret_value(in_sync.world, OIDC_SERVICE)["client_id"] == client_id
+
+    def test_a_scope_added_to_a_cognito_app_client_is_taken_away(self, in_sync: Converged) -> None:
+        world = in_sync.world
+        client_id = secret_value(world, "orders-api")["client_id"]
+        set_cognito_scopes(world, client_id, ["orders/read", "orders/write"])
+
+        plan = in_sync.cli.plan_json()
+
+        assert planned(plan) == {
+            ("Service/orders-api", "idp:client", client_id, "update", ("scopes",)),
+        }
+        assert field_change(plan, "idp:client", "scopes")["after"] == ["orders/read"]
+        assert_fixed(in_sync)
+        assert cognito_client(world, client_id)["AllowedOAuthScopes"] == ["orders/read"]
+
+    def test_a_scope_removed_from_a_cognito_app_client_is_given_back(
+        self, in_sync: Converged
+    ) -> None:
+        world = in_sync.world
+        client_id = secret_value(world, "checkout-worker")["client_id"]
+        set_cognito_scopes(world, client_id, ["orders/read"])
+
+        plan = in_sync.cli.plan_json()
+
+        assert planned(plan) == {
+            ("Service/checkout-worker", "idp:client", client_id, "update", ("scopes",)),
+        }
+        assert field_change(plan, "idp:client", "scopes") == {
+            "path": "scopes",
+            "before": ["orders/read"],
+            "after": ["orders/read", "orders/write"],
+        }
+        assert_fixed(in_sync)
+        client = cognito_client(world, client_id)
+        assert sorted(client["AllowedOAuthScopes"]) == scopes_of("checkout-worker")
+        assert client["ClientSecret"] == secret_value(world, "checkout-worker")["client_secret"]
+
+    def test_a_deleted_secret_is_restored_under_the_same_arn(self, in_sync: Converged) -> None:
+        world = in_sync.world
+        secrets = world.client("secretsmanager")
+        before = describe_secret(world, "orders-api")
+        value_before = secret_value(world, "orders-api")
+        secrets.delete_secret(SecretId="ecs-oauth/orders-api", RecoveryWindowInDays=7)
+
+        plan = in_sync.cli.plan_json()
+
+        assert planned(plan) == {
+            (
+                "Service/orders-api",
+                "secretsmanager:secret",
+                "ecs-oauth/orders-api",
+                "update",
+                ("deletedDate",),
+            ),
+        }
+        assert field_change(plan, "secretsmanager:secret", "deletedDate")["after"] is None
+        assert_fixed(in_sync)
+        after = describe_secret(world, "orders-api")
+        assert after["ARN"] == before["ARN"]
+        assert "DeletedDate" not in after
+        assert secret_value(world, "orders-api") == value_before
+        names = [s["Name"] for s in secrets.list_secrets(IncludePlannedDeletion=True)["SecretList"]]
+        assert sorted(names) == [
+            f"ecs-oauth/{s}" for s in ("checkout-worker", "orders-api", "stock-sync")
+        ]
+
+    def test_a_widened_secret_resource_policy_is_narrowed_to_the_shared_role(
+        self, in_sync: Converged
+    ) -> None:
+        world = in_sync.world
+        secrets = world.client("secretsmanager")
+        widened = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": [world.execution_role_arn, INTRUDER]},
+                    "Action": "secretsmanager:GetSecretValue",
+                    "Resource": "*",
+                }
+            ],
+        }
+        secrets.put_resource_policy(
+            SecretId="ecs-oauth/checkout-worker", ResourcePolicy=json.dumps(widened)
+        )
+
+        plan = in_sync.cli.plan_json()
+
+        assert planned(plan) == {
+            (
+                "Service/checkout-worker",
+                "secretsmanager:resource-policy",
+                "ecs-oauth/checkout-worker",
+                "update",
+                ("resourcePolicy",),
+            ),
+        }
+        assert INTRUDER in json.dumps(
+            field_change(plan, "secretsmanager:resource-policy", "resourcePolicy")["before"]
+        )
+        assert_fixed(in_sync)
+        policy = json.loads(
+            secrets.get_resource_policy(SecretId="ecs-oauth/checkout-worker")["ResourcePolicy"]
+        )
+        assert INTRUDER not in json.dumps(policy)
+        [statement] = policy["Statement"]
+        assert statement["Principal"] == {"AWS": world.execution_role_arn}
+
+    def test_a_secret_read_policy_widened_on_a_dedicated_role_is_narrowed_again(
+        self, in_sync: Converged
+    ) -> None:
+        world = in_sync.world
+        iam = world.client("iam")
+        name = "ecs-oauth-stock-sync-exec"
+        [policy_name] = iam.list_role_policies(RoleName=name)["PolicyNames"]
+        secret_arn = describe_secret(world, "stock-sync")["ARN"]
+        wide = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}
+            ],
+        }
+        iam.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(wide))
+
+        plan = in_sync.cli.plan_json()
+
+        [(owner, resource, id_, action, paths)] = planned(plan)
+        assert (owner, resource, id_, action) == ("Service/stock-sync", "iam:role", name, "update")
+        assert all(path.startswith(f"inlinePolicies.{policy_name}.") for path in paths)
+        assert_fixed(in_sync)
+        document = iam.get_role_policy(RoleName=name, PolicyName=policy_name)["PolicyDocument"]
+        assert document["Statement"][0]["Resource"] == secret_arn
+
+    def test_a_changed_cognito_token_lifetime_is_set_back(self, in_sync: Converged) -> None:
+        world = in_sync.world
+        cognito = world.client("cognito-idp")
+        client_id = secret_value(world, "orders-api")["client_id"]
+        client = cognito_client(world, client_id)
+        cognito.update_user_pool_client(
+            UserPoolId=world.user_pool_id,
+            ClientId=client_id,
+            ClientName=client["ClientName"],
+            AllowedOAuthFlows=client["AllowedOAuthFlows"],
+            AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthScopes=client["AllowedOAuthScopes"],
+            AccessTokenValidity=1,
+            TokenValidityUnits={"AccessToken": "hours"},
+        )
+
+        plan = in_sync.cli.plan_json()
+
+        [(owner, resource, id_, action, paths)] = planned(plan)
+        assert (owner, resource, id_, action) == (
+            "Service/orders-api",
+            "idp:client",
+            client_id,
+            "update",
+        )
+        assert paths == ("tokenLifetime",)
+        assert_fixed(in_sync)
+        client = cognito_client(world, client_id)
+        assert (client["AccessTokenValidity"], client["TokenValidityUnits"]["AccessToken"]) == (
+            15,
+            "minutes",
+        )
+
+    def test_an_edited_secret_value_is_written_back_keeping_the_credentials(
+        self, in_sync: Converged
+    ) -> None:
+        world = in_sync.world
+        original = secret_value(world, "orders-api")
+        world.client("secretsmanager").put_secret_value(
+            SecretId="ecs-oauth/orders-api",
+            SecretString=json.dumps({**original, "scope": "orders/read orders/write"}),
+        )
+
+        plan = in_sync.cli.plan_json()
+
+        assert planned(plan) == {
+            (
+                "Service/orders-api",
+                "secretsmanager:secret",
+                "ecs-oauth/orders-api",
+                "update",
+                ("value.scope",),
+            ),
+        }
+        assert_fixed(in_sync)
+        assert secret_value(world, "orders-api") == original
+
+
+class TestAClientDeletedAtTheIdentityProvider:
+    """Somebody deletes the service's app client: the credentials in the secret are dead."""
+
+    @pytest.fixture
+    def deleted(self, in_sync: Converged) -> tuple[Converged, dict[str, str]]:
+        world = in_sync.world
+        value = secret_value(world, "orders-api")
+        world.client("cognito-idp").delete_user_pool_client(
+            UserPoolId=world.user_pool_id, ClientId=value["client_id"]
+        )
+        return in_sync, value
+
+    def test_a_new_client_is_planned_recorded_in_the_same_secret_and_works(
+        self, deleted: tuple[Converged, dict[str, str]]
+    ) -> None:
+        converged, before = deleted
+        world = converged.world
+        arn = describe_secret(world, "orders-api")["ARN"]
+
+        plan = converged.cli.plan_json()
+
+        assert planned(plan) == {
+            (
+                "Service/orders-api",
+                "idp:client",
+                "ecs-oauth-orders-api",
+                "create",
+                ("name", "scopes", "grantTypes"),
+            ),
+        }
+        assert_fixed(converged)
+        after = secret_value(world, "orders-api")
+        assert after["client_id"] != before["client_id"]
+        assert describe_secret(world, "orders-api")["ARN"] == arn
+        client = cognito_client(world, after["client_id"])
+        assert client["ClientSecret"] == after["client_secret"]
+
+    def test_the_ecs_service_is_rolled_onto_the_new_credentials(
+        self, deleted: tuple[Converged, dict[str, str]]
+    ) -> None:
+        converged, _ = deleted
+        moto = converged.world.moto
+        before = moto.calls().get("UpdateService", 0)
+
+        assert_fixed(converged)
+
+        assert moto.calls().get("UpdateService", 0) > before
+
+
+class TestDetectMode:
+    def test_drift_is_planned_with_a_note_and_left_alone(self, in_sync: Converged) -> None:
+        world = in_sync.world
+        folder = in_sync.cli.folder
+        write_desired_state(folder, world, in_sync.oidc.issuer, mode="detect")
+        client_id = secret_value(world, "checkout-worker")["client_id"]
+        set_cognito_scopes(world, client_id, ["orders/read"])
+
+        plan = in_sync.cli("plan", "--detailed-exitcode")
+        applied = in_sync.cli("apply")
+
+        assert plan.returncode == 2, explain(plan)
+        [headline] = [line for line in plan.stdout.splitlines() if "idp:client" in line]
+        assert headline.strip() == (
+            f'# Service/checkout-worker: idp:client "{client_id}" will be updated in place '
+            "(detect mode: not applied)"
+        )
+        assert "~ scopes:" in plan.stdout
+        assert applied.returncode == 0, explain(applied)
+        assert "(detect mode: not applied)" in applied.stdout
+        assert cognito_client(world, client_id)["AllowedOAuthScopes"] == ["orders/read"]
+        assert planned(in_sync.cli.plan_json()) == {
+            ("Service/checkout-worker", "idp:client", client_id, "update", ("scopes",)),
+        }
+
+        write_desired_state(folder, world, in_sync.oidc.issuer, mode="enforce")
+        assert_fixed(in_sync)
+        assert sorted(cognito_client(world, client_id)["AllowedOAuthScopes"]) == scopes_of(
+            "checkout-worker"
+        )
+
+
+class TestOwnership:
+    @pytest.fixture
+    def unowned(self, world: SeededWorld) -> dict[str, str]:
+        """Somebody's own secret, already at the name the controller would use."""
+        secrets = world.client("secretsmanager")
+        secrets.create_secret(
+            Name="ecs-oauth/orders-api",
+            SecretString=json.dumps({"hello": "world"}),
+            Tags=[{"Key": "team", "Value": "payments"}],
+        )
+        return {"hello": "world"}
+
+    def test_an_unowned_secret_is_reported_and_left_untouched(
+        self, cli: Cli, world: SeededWorld, unowned: dict[str, str]
+    ) -> None:
+        secrets = world.client("secretsmanager")
+
+        result = cli("apply")
+
+        assert result.returncode == 1, explain(result)
+        problems = [
+            line.strip() for line in result.stdout.splitlines() if line.strip().startswith("!")
+        ]
+        assert len(problems) == 1, result.stdout
+        assert problems[0].startswith(
+            '! Service/orders-api: secretsmanager:secret "ecs-oauth/orders-api": ResourceNotOwned:'
+        )
+        described = describe_secret(world, "orders-api")
+        assert tags(described["Tags"]) == {"team": "payments"}
+        assert len(described["VersionIdsToStages"]) == 1
+        assert secret_value(world, "orders-api") == unowned
+        assert not secrets.get_resource_policy(SecretId="ecs-oauth/orders-api").get(
+            "ResourcePolicy"
+        )
+        assert len(task_definition_arns(world, "orders-api")) == 1
+        clients = world.client("cognito-idp").list_user_pool_clients(
+            UserPoolId=world.user_pool_id, MaxResults=60
+        )["UserPoolClients"]
+        assert "ecs-oauth-orders-api" not in {c["ClientName"] for c in clients}
+
+    def test_the_other_services_still_converge(
+        self, cli: Cli, world: SeededWorld, unowned: dict[str, str]
+    ) -> None:
+        result = cli("apply")
+
+        assert result.returncode == 1, explain(result)
+        for service in ("checkout-worker", "stock-sync"):
+            latest = task_definition_arns(world, service)[-1]
+            assert latest.endswith(f"/{service}:2")
+            assert ecs_service(world, service)["taskDefinition"] == latest
+            assert tags(describe_secret(world, service)["Tags"])[MANAGED_BY] == CONTROLLER_ID
+        plan = cli.plan_json()
+        assert plan["changes"] == []
+        assert [(p["object"], p["reason"]) for p in plan["problems"]] == [
+            ("Service/orders-api", "ResourceNotOwned")
+        ]
