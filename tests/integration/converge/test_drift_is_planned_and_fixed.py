@@ -8,9 +8,13 @@ sync, or the next one rebuilds it); the others start from a fresh world.
 from __future__ import annotations
 
 import json
+import subprocess
+from dataclasses import dataclass
 
 import pytest
 
+from tests.harness.moto import MotoPeer
+from tests.harness.oidc_provider import OidcProviderPeer
 from tests.harness.world import ACCOUNT, SeededWorld, write_desired_state
 
 from ._live import (
@@ -32,7 +36,7 @@ from ._live import (
     tags,
     task_definition_arns,
 )
-from .conftest import Cli, Converged, explain
+from .conftest import Cli, Converged, explain, seed_fresh
 
 INTRUDER = f"arn:aws:iam::{ACCOUNT}:role/intruder"
 
@@ -398,24 +402,36 @@ class TestDetectMode:
         )
 
 
+@dataclass(frozen=True)
+class Blocked:
+    world: SeededWorld
+    cli: Cli
+    result: subprocess.CompletedProcess[str]
+    unowned: dict[str, str]
+
+
 class TestOwnership:
-    @pytest.fixture
-    def unowned(self, world: SeededWorld) -> dict[str, str]:
-        """Somebody's own secret, already at the name the controller would use."""
-        secrets = world.client("secretsmanager")
-        secrets.create_secret(
+    @pytest.fixture(scope="class")
+    def blocked(
+        self,
+        moto_server: MotoPeer,
+        oidc_provider_server: OidcProviderPeer,
+        tmp_path_factory: pytest.TempPathFactory,
+    ) -> Blocked:
+        """Somebody's own secret already sits at the name the controller would use."""
+        world, cli = seed_fresh(
+            moto_server, oidc_provider_server, tmp_path_factory.mktemp("unowned") / "desired"
+        )
+        unowned = {"hello": "world"}
+        world.client("secretsmanager").create_secret(
             Name="ecs-oauth/orders-api",
-            SecretString=json.dumps({"hello": "world"}),
+            SecretString=json.dumps(unowned),
             Tags=[{"Key": "team", "Value": "payments"}],
         )
-        return {"hello": "world"}
+        return Blocked(world, cli, cli("apply"), unowned)
 
-    def test_an_unowned_secret_is_reported_and_left_untouched(
-        self, cli: Cli, world: SeededWorld, unowned: dict[str, str]
-    ) -> None:
-        secrets = world.client("secretsmanager")
-
-        result = cli("apply")
+    def test_an_unowned_secret_is_reported_as_not_owned(self, blocked: Blocked) -> None:
+        result = blocked.result
 
         assert result.returncode == 1, explain(result)
         problems = [
@@ -425,32 +441,45 @@ class TestOwnership:
         assert problems[0].startswith(
             '! Service/orders-api: secretsmanager:secret "ecs-oauth/orders-api": ResourceNotOwned:'
         )
+
+    def test_the_unowned_secret_is_left_untouched(self, blocked: Blocked) -> None:
+        world = blocked.world
+        secrets = world.client("secretsmanager")
+
         described = describe_secret(world, "orders-api")
         assert tags(described["Tags"]) == {"team": "payments"}
         assert len(described["VersionIdsToStages"]) == 1
-        assert secret_value(world, "orders-api") == unowned
+        assert secret_value(world, "orders-api") == blocked.unowned
         assert not secrets.get_resource_policy(SecretId="ecs-oauth/orders-api").get(
             "ResourcePolicy"
         )
+
+    def test_nothing_that_would_depend_on_it_is_made_for_that_service(
+        self, blocked: Blocked
+    ) -> None:
+        world = blocked.world
+
         assert len(task_definition_arns(world, "orders-api")) == 1
         clients = world.client("cognito-idp").list_user_pool_clients(
             UserPoolId=world.user_pool_id, MaxResults=60
         )["UserPoolClients"]
         assert "ecs-oauth-orders-api" not in {c["ClientName"] for c in clients}
 
-    def test_the_other_services_still_converge(
-        self, cli: Cli, world: SeededWorld, unowned: dict[str, str]
-    ) -> None:
-        result = cli("apply")
+    def test_the_other_services_still_converge(self, blocked: Blocked) -> None:
+        world = blocked.world
 
-        assert result.returncode == 1, explain(result)
         for service in ("checkout-worker", "stock-sync"):
             latest = task_definition_arns(world, service)[-1]
             assert latest.endswith(f"/{service}:2")
             assert ecs_service(world, service)["taskDefinition"] == latest
             assert tags(describe_secret(world, service)["Tags"])[MANAGED_BY] == CONTROLLER_ID
-        plan = cli.plan_json()
+
+    def test_the_next_plan_reports_the_same_problem_and_nothing_else(
+        self, blocked: Blocked
+    ) -> None:
+        plan = blocked.cli.plan_json()
+
         assert plan["changes"] == []
-        assert [(p["object"], p["reason"]) for p in plan["problems"]] == [
-            ("Service/orders-api", "ResourceNotOwned")
+        assert [(p["object"], p["resource"], p["reason"]) for p in plan["problems"]] == [
+            ("Service/orders-api", "secretsmanager:secret", "ResourceNotOwned")
         ]

@@ -79,7 +79,6 @@ def transcript(
     seen = Transcript(cli, world)
     seen.collect("initial_access_token", oidc_provider_server.initial_access_token)
 
-    run(cli, "plan", expect=0)
     run(cli, "apply", expect=0)
     seen.collect_secrets(world, oidc_provider_server)
     run(cli, "plan", expect=0)
@@ -100,16 +99,16 @@ def transcript(
     run(cli, "plan", "--output", "json", expect=0)
     run(cli, "apply", expect=0)
     seen.collect_secrets(world, oidc_provider_server)
-    run(cli, "apply", "--output", "json", expect=0)
 
-    # A failing apply: a task-definition write refused while there is drift to fix.
+    # Failing applies: a task-definition write refused while there is drift to fix,
+    # beside another OIDC update (a second rotation of the registration access token).
+    oidc_provider_server.patch_client(stock_sync, {"scope": "inventory.write"})
     register_revision(world, "stock-sync", environment={"OAUTH_SCOPE": "inventory.read"})
     moto_server.inject_fault("RegisterTaskDefinition", "ClientException", count=1)
-    run(cli, "apply", expect=1)
-    moto_server.inject_fault("RegisterTaskDefinition", "ClientException", count=1)
     run(cli, "apply", "--output", "json", expect=1)
-    run(cli, "plan", "--output", "json", expect=0)
     seen.collect_secrets(world, oidc_provider_server)
+    moto_server.inject_fault("RegisterTaskDefinition", "ClientException", count=1)
+    run(cli, "apply", expect=1)
 
     seen.task_definitions = [latest_task_definition(world, s)[0] for s in SERVICES]
     return seen
@@ -117,10 +116,10 @@ def transcript(
 
 def test_the_scenario_saw_every_kind_of_credential(transcript: Transcript) -> None:
     assert len(transcript.credentials["client_secret"]) == len(SERVICES)
-    # The OIDC update rotated the registration access token: both are in the set.
-    assert len(transcript.credentials["registration_access_token"]) == 2
+    # Each OIDC update rotated the registration access token: all three are in the set.
+    assert len(transcript.credentials["registration_access_token"]) == 3
     assert len(transcript.credentials["initial_access_token"]) == 1
-    assert len(transcript.cli.runs) == 11
+    assert [run.returncode for run in transcript.cli.runs] == [0, 0, 0, 2, 0, 0, 1, 1]
 
 
 @pytest.mark.parametrize(
@@ -140,7 +139,7 @@ def test_no_credential_appears_in_any_output(transcript: Transcript, kind: str) 
 def test_the_client_secret_is_printed_as_sensitive_where_it_is_planned(
     transcript: Transcript,
 ) -> None:
-    first_apply = transcript.cli.runs[1]
+    first_apply = transcript.cli.runs[0]
 
     assert first_apply.stdout.count("value.client_secret = (sensitive)") == len(SERVICES)
 
@@ -154,7 +153,7 @@ def test_no_credential_lands_in_a_task_definition(transcript: Transcript) -> Non
 
 def test_the_search_looks_at_text_that_names_the_clients(transcript: Transcript) -> None:
     """A positive control: the client ids, not secret, are in the same output."""
-    first_apply = transcript.cli.runs[1].stdout
+    first_apply = transcript.cli.runs[0].stdout
     client_ids = {secret_value_of(transcript, service)["client_id"] for service in SERVICES}
 
     assert all(client_id in first_apply for client_id in client_ids)
