@@ -5,14 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from controller.cli._common import add_desired_state, add_output, add_settings, load_inputs
-from controller.config import Settings
+from controller.config import engine_settings
 from controller.plan import Plan, render_json, render_text
-
-if TYPE_CHECKING:
-    from controller.engine import EngineSettings
 
 
 def register(commands: Any) -> None:
@@ -31,26 +28,6 @@ def register(commands: Any) -> None:
     )
     plan.set_defaults(handler=run_plan)
     apply.set_defaults(handler=run_apply)
-
-
-def engine_settings(settings: Settings, *, force: bool = False) -> EngineSettings:
-    from controller.aws import RateLimits
-    from controller.engine import EngineSettings
-
-    return EngineSettings(
-        controller_id=settings.controller_id,
-        mode=settings.mode,
-        concurrency=settings.concurrency,
-        prune=settings.prune.enabled,
-        prune_max_fraction=settings.prune.max_fraction,
-        force=force,
-        limits=RateLimits(
-            ecs_task_definition_writes=settings.limits.ecs_task_definition_writes_per_second,
-            ecs_task_definition_burst=settings.limits.ecs_task_definition_burst,
-            cognito_per_pool=settings.limits.cognito_requests_per_second_per_pool,
-        ),
-        region=settings.region,
-    )
 
 
 async def _run(args: argparse.Namespace, writes: bool) -> Plan | None:

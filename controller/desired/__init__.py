@@ -22,7 +22,7 @@ from controller.desired._kinds import (
 from controller.desired._loader import Placed, find_files, read_documents, to_object
 from controller.desired._rules import assemble
 from controller.desired._schema import generated_files as generated_schema_files
-from controller.desired._state import DesiredState, generation, wire_scope
+from controller.desired._state import DesiredState, generation, inputs_generation, wire_scope
 from controller.desired._types import format_duration, is_loopback_host, parse_duration
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "format_duration",
     "generated_schema_files",
     "generation",
+    "inputs_generation",
     "is_loopback_host",
     "load",
     "parse_duration",

@@ -61,6 +61,26 @@ def wire_scope(scope: Scope) -> str:
 
 def generation(obj: IdentityProvider | Scope | Role | Service) -> str:
     """A short, stable hash of an object's spec: status's observedGeneration."""
-    spec = obj.spec.model_dump(mode="json", by_alias=True)
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
-    return digest[:12]
+    return _digest(obj.spec.model_dump(mode="json", by_alias=True))
+
+
+def inputs_generation(state: DesiredState, key: str) -> str:
+    """A hash of everything an object's desired resources derive from: its own spec and
+    those of the objects it references. A change the controller must make while this stays
+    the same cannot come from an edit, so it is drift."""
+    kind, name = key.split("/", 1)
+    objects: list[IdentityProvider | Scope | Role | Service] = []
+    if kind == "Service":
+        objects.append(state.services[name])
+        kind, name = "Role", state.services[name].spec.role
+    if kind == "Role":
+        role = state.roles[name]
+        objects += [role, *(state.scopes[scope] for scope in role.spec.scopes)]
+        objects.append(state.role_provider(name))
+    elif kind == "IdentityProvider":
+        objects.append(state.providers[name])
+    return _digest([[o.kind, o.metadata.name, generation(o)] for o in objects])
+
+
+def _digest(document: object) -> str:
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[:12]

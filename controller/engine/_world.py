@@ -134,20 +134,23 @@ class World:
         """The initial access token, resolved at the moment of use and never stored."""
 
         async def resolve() -> str:
-            if reference.from_env is not None:
-                value = os.environ.get(reference.from_env)
-                if not value:
-                    raise IdpRejected(
-                        f"initial access token: environment variable {reference.from_env} is unset"
-                    )
-                return value
-            response = await call(
-                self.aws.client("secretsmanager"),
-                "GetSecretValue",
-                SecretId=reference.from_secret_arn,
-                VersionStage="AWSCURRENT",
-            )
-            token: str = response["SecretString"].strip()
-            return token
+            return await self.resolve(reference, "initial access token")
 
         return resolve
+
+    async def resolve(self, reference: FromEnvOrSecret, what: str) -> str:
+        """A value kept out of the desired state and the settings: read from the environment
+        or from a Secrets Manager secret (AWSCURRENT) each time it is needed."""
+        if reference.from_env is not None:
+            value = os.environ.get(reference.from_env)
+            if not value:
+                raise IdpRejected(f"{what}: environment variable {reference.from_env} is unset")
+            return value
+        response = await call(
+            self.aws.client("secretsmanager"),
+            "GetSecretValue",
+            SecretId=reference.from_secret_arn,
+            VersionStage="AWSCURRENT",
+        )
+        value = response["SecretString"].strip()
+        return str(value)

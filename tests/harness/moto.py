@@ -45,6 +45,9 @@ class MotoPeer:
         fault = {"operation": operation, "code": code, "status": status, "count": count}
         self._request("POST", "/__faults", fault)
 
+    def clear_faults(self) -> None:
+        self._request("DELETE", "/__faults")
+
     def calls(self) -> dict[str, int]:
         """Calls per AWS operation since the last reset, failed ones included."""
         counts: dict[str, int] = json.loads(self._request("GET", "/__faults/calls"))

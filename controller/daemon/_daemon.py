@@ -1,0 +1,206 @@
+"""The daemon's wiring: one World, one queue, N workers, a scheduler, a file watch, HTTP.
+
+Every background task is named and guarded: a crash in one is logged and stops the daemon
+with exit 1 rather than leaving it half-alive. SIGTERM/SIGINT close the queue, let the
+workers finish the reconcile they hold (writes are never cut in half), then exit 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from controller.alerts import (
+    Notifier,
+    SlackTarget,
+    Target,
+    WebhookTarget,
+    desired_state_invalid,
+    desired_state_recovered,
+)
+from controller.config import Settings, engine_settings
+from controller.daemon._board import Cycle, StatusBoard
+from controller.daemon._http import StatusServer
+from controller.daemon._metrics import Metrics
+from controller.daemon._queue import WorkQueue
+from controller.daemon._reconciler import PRUNE_KEY, KeyReconciler
+from controller.daemon._source import DesiredSource
+from controller.desired import DesiredState
+from controller.engine import Engine, World, keys_in_order
+
+log = structlog.get_logger("ecs_oauth.daemon")
+
+
+class Daemon:
+    def __init__(self, path: Path, settings: Settings) -> None:
+        self.settings = settings
+        self.source = DesiredSource(path)
+        self.queue = WorkQueue()
+        self.board = StatusBoard(settings.controller_id, str(path))
+        self.world = World(engine_settings(settings))
+        self.metrics = Metrics(self.world.aws.counter, lambda: len(self.queue))
+        self.ready = False
+        self.exit_code = 0
+        self._cycle_wanted = asyncio.Event()
+        self._stop = asyncio.Event()
+
+    async def run(
+        self, stop: asyncio.Event, on_listening: Callable[[str], None] | None = None
+    ) -> int:
+        self._stop = stop
+        counter = self.metrics.alerts
+        async with (
+            self.world,
+            Notifier(
+                await self._targets(),
+                on_delivered=lambda target: counter.labels(target, "delivered").inc(),
+                on_failed=lambda target: counter.labels(target, "failed").inc(),
+            ) as alerts,
+        ):
+            self.notifier = alerts
+            self.reconcile = KeyReconciler(
+                Engine(self.world),
+                self.queue,
+                self.board,
+                self.metrics,
+                alerts,
+                self.settings.reconcile_timeout.total_seconds(),
+                lambda: self.source.state,
+            )
+            server = StatusServer(self.metrics, self.board.as_json, lambda: self.ready)
+            url = await server.start(self.settings.http.listen)
+            log.info("listening", url=url)
+            if on_listening is not None:
+                on_listening(url)
+            scheduler = AsyncIOScheduler(timezone=UTC)
+            scheduler.add_job(
+                self._cycle_wanted.set,
+                "interval",
+                seconds=self.settings.resync_interval.total_seconds(),
+                id="resync",
+            )
+            scheduler.start()
+            self._load(initial=True)
+            self._cycle_wanted.set()
+            tasks = [
+                self._guarded(f"reconcile-worker-{n}", self._worker)
+                for n in range(self.settings.concurrency)
+            ]
+            tasks += [
+                self._guarded("cycles", self._cycles),
+                self._guarded("desired-state-watch", self._watch),
+            ]
+            await stop.wait()
+            log.info("stopping", in_flight=len(self.queue))
+            scheduler.shutdown(wait=False)
+            self.queue.close(self.settings.concurrency)
+            await asyncio.gather(*tasks[: self.settings.concurrency], return_exceptions=True)
+            for task in tasks[self.settings.concurrency :]:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await server.stop()
+        log.info("stopped", exit_code=self.exit_code)
+        return self.exit_code
+
+    def _guarded(self, name: str, body: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
+        async def guard() -> None:
+            try:
+                await body()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("task_crashed", task=name)
+                self.exit_code = 1
+                self._stop.set()
+
+        return asyncio.create_task(guard(), name=name)
+
+    async def _worker(self) -> None:
+        while (key := await self.queue.get()) is not None:
+            try:
+                await self.reconcile(key)
+            finally:
+                self.queue.done(key)
+
+    async def _cycles(self) -> None:
+        while True:
+            await self._cycle_wanted.wait()
+            self._cycle_wanted.clear()
+            state = self.source.state
+            if state is not None:
+                await self._cycle(state)
+
+    async def _cycle(self, state: DesiredState) -> None:
+        """Every object once, in dependency waves; retries meanwhile follow their backoff."""
+        cycle = Cycle(datetime.now(UTC))
+        changes_before = self.reconcile.changes_seen
+        log.info("cycle_started", objects=state.object_count)
+        await self.reconcile.engine.begin_cycle(state)
+        self.reconcile.refreshed()
+        waves = keys_in_order(state)
+        if self.settings.prune.enabled:
+            waves.append([PRUNE_KEY])
+        for wave in waves:
+            await asyncio.gather(*(self.queue.add(key) for key in wave))
+        cycle.finished_at = datetime.now(UTC)
+        cycle.changes = self.reconcile.changes_seen - changes_before
+        self._summarise(cycle)
+
+    def _summarise(self, cycle: Cycle) -> None:
+        objects = list(self.board.objects.values())
+        ready = [o for o in objects if (c := o.condition("Ready")) and c.status == "True"]
+        cycle.objects, cycle.ready = len(objects), len(ready)
+        cycle.problems = len(objects) - len(ready)
+        self.board.last_cycle = cycle
+        if not cycle.problems:
+            self.metrics.good_cycle()
+        self.ready = True
+        log.info("cycle_finished", **cycle.as_json())
+
+    async def _watch(self) -> None:
+        async for _ in self.source.changes(self._stop):
+            self._load(initial=False)
+
+    def _load(self, *, initial: bool) -> None:
+        """Take the files' state if valid; on errors keep the last valid one and say so."""
+        before = self.source.state
+        was_valid = not self.source.errors
+        changed = self.source.reload()
+        now = datetime.now(UTC)
+        self.board.desired_state(self.source.errors, now)
+        self.metrics.desired_state_valid.set(0 if self.source.errors else 1)
+        if self.source.errors:
+            self.metrics.desired_state_errors.inc()
+            log.error("desired_state_invalid", errors=self.source.errors, keeping_last_valid=True)
+            if was_valid or initial:
+                self.notifier.post(desired_state_invalid(str(self.source.path), self.source.errors))
+            return
+        if not was_valid and not initial:
+            log.info("desired_state_recovered")
+            self.notifier.post(desired_state_recovered(str(self.source.path)))
+        if changed and not initial and self.source.state is not None:
+            self._take(before, self.source.state)
+
+    def _take(self, before: DesiredState | None, after: DesiredState) -> None:
+        """A new valid state: forget removed objects, then a full cycle (level-based: the
+        objects that did not change cost a read each and stay as they are)."""
+        old = {key for wave in keys_in_order(before) for key in wave} if before else set()
+        new = [key for wave in keys_in_order(after) for key in wave]
+        for key in old - set(new):
+            self.reconcile.forget(key)
+        log.info("desired_state_changed", objects=len(new), removed=sorted(old - set(new)))
+        self._cycle_wanted.set()
+
+    async def _targets(self) -> list[Target]:
+        targets: list[Target] = []
+        slack, webhook = self.settings.alerts.slack.webhook_url, self.settings.alerts.webhook.url
+        if slack is not None:
+            targets.append(SlackTarget(await self.world.resolve(slack, "alerts.slack.webhookUrl")))
+        if webhook is not None:
+            targets.append(WebhookTarget(await self.world.resolve(webhook, "alerts.webhook.url")))
+        return targets

@@ -1,0 +1,196 @@
+"""One reconcile of one key, as the daemon runs it: timeout, id, logs, status, alerts.
+
+The engine says what an object needed and did; this module turns that into everything
+people see: a status observation, one log event per change, drift and error, drift alerts,
+metrics, and the key's next turn in the queue (verify soon, back off, or nothing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import structlog
+
+from controller.alerts import Drift, DriftLedger, Notifier
+from controller.daemon._board import Observation, StatusBoard
+from controller.daemon._metrics import Metrics
+from controller.daemon._queue import WorkQueue
+from controller.desired import (
+    DesiredState,
+    IdentityProvider,
+    Role,
+    Service,
+    generation,
+    inputs_generation,
+)
+from controller.engine import Engine, Outcome
+from controller.plan import Change
+
+PRUNE_KEY = "Controller/prune"
+VERIFY_AFTER = 2.0  # seconds: re-read what was just written, so "resolved" follows quickly
+REFRESH_AFTER = 5.0  # seconds: a retry older than this reads the world afresh
+# Problems only a person can fix: logged and shown, retried only at the next resync.
+TERMINAL_REASONS = frozenset({"ResourceNotOwned", "PruneLimitExceeded"})
+
+log = structlog.get_logger("ecs_oauth.reconcile")
+
+
+def drifted_changes(changes: list[Change], *, in_sync_before: bool) -> tuple[Change, ...]:
+    """The changes that repair drift: all of them, once the object was in sync at the same
+    inputs; minus the ECS service roll that merely follows another correction."""
+    if not in_sync_before:
+        return ()
+    causes = [c for c in changes if c.resource != "ecs:service"]
+    return tuple(causes) if causes else tuple(changes)
+
+
+class KeyReconciler:
+    def __init__(
+        self,
+        engine: Engine,
+        queue: WorkQueue,
+        board: StatusBoard,
+        metrics: Metrics,
+        notifier: Notifier,
+        timeout: float,
+        state: Callable[[], DesiredState | None],
+    ) -> None:
+        self.engine = engine
+        self.queue = queue
+        self.board = board
+        self.metrics = metrics
+        self.notifier = notifier
+        self.timeout = timeout
+        self.state = state
+        self.ledger = DriftLedger()
+        self._in_sync: dict[str, str] = {}  # key -> inputs generation it last converged at
+        self._refreshed = time.monotonic()
+        self.changes_seen = 0  # for the cycle summary
+
+    def refreshed(self) -> None:
+        self._refreshed = time.monotonic()
+
+    def forget(self, key: str) -> None:
+        """The object left the desired state."""
+        self.queue.drop(key)
+        self.board.forget(key)
+        self.ledger.forget(key)
+        self._in_sync.pop(key, None)
+
+    async def __call__(self, key: str) -> None:
+        state = self.state()
+        if state is None or (key != PRUNE_KEY and _declared(state, key) is None):
+            return
+        with structlog.contextvars.bound_contextvars(reconcile_id=uuid.uuid4().hex[:12]):
+            started = time.monotonic()
+            if self.queue.failures(key) and started - self._refreshed > REFRESH_AFTER:
+                self.engine.world.begin_cycle()  # a retry must see the world as it is now
+                self.refreshed()
+            outcome = await self._reconcile(state, key)
+            result = _result(outcome)
+            kind = key.split("/", 1)[0]
+            self.metrics.reconciles.labels(kind, result).inc()
+            self.metrics.reconcile_seconds.labels(kind, result).observe(time.monotonic() - started)
+            self._report(state, key, outcome)
+            self._schedule(key, outcome)
+
+    async def _reconcile(self, state: DesiredState, key: str) -> Outcome:
+        try:
+            async with asyncio.timeout(self.timeout):
+                if key == PRUNE_KEY:
+                    return await self.engine.prune(state, writes=True)
+                return await self.engine.reconcile(state, key, writes=True)
+        except TimeoutError:
+            outcome = Outcome(key, writes=True)
+            message = f"reconcile did not finish within {self.timeout:g}s; will retry"
+            outcome.problem("-", key, "ReconcileTimeout", message)
+            return outcome
+        except Exception as exc:  # a bug must cost one object one turn, not the daemon
+            log.exception("reconcile_crashed", object=key)
+            outcome = Outcome(key, writes=True)
+            outcome.problem("-", key, "InternalError", f"{type(exc).__name__}: {exc}")
+            return outcome
+
+    def _report(self, state: DesiredState, key: str, outcome: Outcome) -> None:
+        self.changes_seen += len(outcome.changes)
+        for change in outcome.changes:
+            log.info(
+                "change",
+                object=change.object,
+                resource=change.resource,
+                action=change.action,
+                id=change.id,
+                paths=[field.path for field in change.diff],
+                applied=outcome.writes,
+            )
+        for problem in outcome.problems:
+            log.error(
+                "error",
+                object=problem.object,
+                resource=problem.resource,
+                action=outcome.action,
+                id=problem.id,
+                reason=problem.reason,
+                message=problem.message,
+            )
+        declared = _declared(state, key)
+        if declared is None:  # the prune pass: logged, not an object of its own
+            return
+        inputs = inputs_generation(state, key)
+        drifted = drifted_changes(outcome.changes, in_sync_before=self._in_sync.get(key) == inputs)
+        if not outcome.problems and (outcome.writes or not outcome.changes):
+            self._in_sync[key] = inputs
+        for change in drifted:
+            self.metrics.drift_events.labels(key.split("/", 1)[0], change.resource).inc()
+            log.warning(
+                "drift",
+                object=change.object,
+                resource=change.resource,
+                action="corrected" if outcome.writes else "left-alone",
+                id=change.id,
+                paths=[field.path for field in change.diff],
+            )
+        drifts = [Drift.from_change(c, corrected=outcome.writes) for c in drifted]
+        for alert in self.ledger.observe(key, drifts):
+            self.notifier.post(alert)
+        self.board.observe(
+            Observation(
+                key=key,
+                generation=generation(declared) if declared else "",
+                changes=tuple(outcome.changes),
+                problems=tuple(outcome.problems),
+                applied=outcome.writes,
+                drifted=drifted,
+                resources=dict(outcome.resources),
+            ),
+            datetime.now(UTC),
+        )
+
+    def _schedule(self, key: str, outcome: Outcome) -> None:
+        reasons = {problem.reason for problem in outcome.problems}
+        if reasons and not reasons <= TERMINAL_REASONS:
+            delay = self.queue.retry(key)
+            log.info("retry_scheduled", object=key, delay_seconds=round(delay, 2))
+            return
+        self.queue.forget(key)
+        if outcome.writes and outcome.changes:
+            self.queue.add_after(key, VERIFY_AFTER)
+
+
+def _declared(state: DesiredState, key: str) -> IdentityProvider | Role | Service | None:
+    kind, name = key.split("/", 1)
+    if kind == "IdentityProvider":
+        return state.providers.get(name)
+    if kind == "Role":
+        return state.roles.get(name)
+    return state.services.get(name) if kind == "Service" else None
+
+
+def _result(outcome: Outcome) -> str:
+    if outcome.problems:
+        return "error"
+    return "changed" if outcome.changes else "unchanged"

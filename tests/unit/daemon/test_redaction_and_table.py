@@ -1,0 +1,98 @@
+"""Log redaction and the status table: pure helpers, tested directly."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+
+import structlog
+
+from controller.cli._status import render_table
+from controller.daemon import configure_logging, redact_secrets
+
+JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvcmRlcnMifQ.c2lnbmF0dXJlLWJ5dGVz"
+
+
+def redacted(**event: object) -> dict[str, object]:
+    return dict(redact_secrets(None, "info", dict(event)))
+
+
+def test_secret_named_fields_are_redacted_whatever_their_value() -> None:
+    out = redacted(event="x", client_secret="s3cr3t", registration_access_token="t", password=1)
+    assert out == {
+        "event": "x",
+        "client_secret": "(redacted)",
+        "registration_access_token": "(redacted)",
+        "password": "(redacted)",
+    }
+
+
+def test_tokens_inside_free_text_are_redacted() -> None:
+    out = redacted(
+        message=f"Authorization: Bearer abcdefghijkl then {JWT} and client_secret=xyz123"
+    )
+    assert "abcdefghijkl" not in str(out)
+    assert JWT not in str(out)
+    assert "xyz123" not in str(out)
+
+
+def test_names_ids_and_paths_pass_unchanged() -> None:
+    event = {"object": "Service/a", "resource": "idp:client", "paths": ["value.client_secret"]}
+    assert redacted(**event) == event
+
+
+def test_log_lines_are_json_with_the_bound_reconcile_id() -> None:
+    stream = io.StringIO()
+    configure_logging(stream)
+    with structlog.contextvars.bound_contextvars(reconcile_id="r1"):
+        structlog.get_logger().info("change", object="Service/a", client_secret="nope")
+    line = json.loads(stream.getvalue())
+    assert (line["event"], line["reconcile_id"], line["client_secret"]) == (
+        "change",
+        "r1",
+        "(redacted)",
+    )
+
+
+def test_the_table_has_a_row_per_object_and_explains_what_is_not_fine() -> None:
+    status = {
+        "controller": {
+            "id": "default",
+            "lastCycle": {"finishedAt": "2026-11-29T12:00:00Z", "objects": 2, "ready": 1},
+            "conditions": [],
+        },
+        "objects": [
+            _object(
+                "orders-api", ("True", "Ready", ""), ("True", "Synced", ""), ("False", "InSync", "")
+            ),
+            _object(
+                "broken",
+                ("False", "ExecutionRoleMissing", "no role"),
+                ("False", "X", ""),
+                ("False", "InSync", ""),
+            ),
+        ],
+    }
+    table = render_table(status, now=datetime(2026, 11, 29, 12, 2, tzinfo=UTC)).splitlines()
+    assert table[0] == "controller default: last cycle 2m ago, 1/2 ready"
+    assert table[2].split()[:4] == ["Service/orders-api", "True", "True", "False"]
+    assert table[3].endswith("ExecutionRoleMissing: no role")
+
+
+def _object(name: str, *states: tuple[str, str, str]) -> dict[str, object]:
+    types = ("Ready", "Synced", "Drifted")
+    return {
+        "kind": "Service",
+        "name": name,
+        "conditions": [
+            {
+                "type": t,
+                "status": s,
+                "reason": r,
+                "message": m,
+                "lastTransitionTime": "2026-11-29T12:00:00Z",
+            }
+            for t, (s, r, m) in zip(types, states, strict=True)
+        ],
+    }
