@@ -42,6 +42,7 @@ class Prune(_Section):
 
 class LeaderElection(_Section):
     table: str | None = None
+    lease_duration: Duration = Field(default="15s", validate_default=True)
 
 
 class Limits(_Section):

@@ -82,6 +82,7 @@ class StatusBoard:
     controller_conditions: dict[str, Condition] = field(default_factory=dict)
     desired_errors: list[str] = field(default_factory=list)
     last_cycle: Cycle | None = None
+    leader: bool = True
 
     def observe(self, seen: Observation, now: datetime) -> ObjectStatus:
         kind, name = seen.key.split("/", 1)
@@ -111,7 +112,7 @@ class StatusBoard:
         return {
             "controller": {
                 "id": self.controller_id,
-                "leader": True,
+                "leader": self.leader,
                 "lastCycle": self.last_cycle.as_json() if self.last_cycle else None,
                 "desiredState": {"path": self.desired_path, "errors": self.desired_errors},
                 "conditions": [c.as_json() for c in self.controller_conditions.values()],

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -26,6 +27,7 @@ from controller.alerts import (
 from controller.config import Settings, engine_settings
 from controller.daemon._board import Cycle, StatusBoard
 from controller.daemon._http import StatusServer
+from controller.daemon._leader import Leadership
 from controller.daemon._metrics import Metrics
 from controller.daemon._queue import WorkQueue
 from controller.daemon._reconciler import PRUNE_KEY, KeyReconciler
@@ -44,7 +46,14 @@ class Daemon:
         self.board = StatusBoard(settings.controller_id, str(path))
         self.world = World(engine_settings(settings))
         self.metrics = Metrics(self.world.aws.counter, lambda: len(self.queue))
-        self.ready = False
+        self.leadership = Leadership(
+            self.world.aws,
+            settings.leader_election.table,
+            settings.controller_id,
+            settings.leader_election.lease_duration.total_seconds(),
+            on_elected=self._elected,
+        )
+        self.first_cycle_done = False
         self.exit_code = 0
         self._cycle_wanted = asyncio.Event()
         self._stop = asyncio.Event()
@@ -72,7 +81,7 @@ class Daemon:
                 self.settings.reconcile_timeout.total_seconds(),
                 lambda: self.source.state,
             )
-            server = StatusServer(self.metrics, self.board.as_json, lambda: self.ready)
+            server = StatusServer(self.metrics, self._status, self._ready)
             url = await server.start(self.settings.http.listen)
             log.info("listening", url=url)
             if on_listening is not None:
@@ -94,6 +103,7 @@ class Daemon:
             tasks += [
                 self._guarded("cycles", self._cycles),
                 self._guarded("desired-state-watch", self._watch),
+                self._guarded("leader-election", self.leadership.campaign),
             ]
             await stop.wait()
             log.info("stopping", in_flight=len(self.queue))
@@ -103,6 +113,7 @@ class Daemon:
             for task in tasks[self.settings.concurrency :]:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await self.leadership.resign()
             await server.stop()
         log.info("stopped", exit_code=self.exit_code)
         return self.exit_code
@@ -120,10 +131,23 @@ class Daemon:
 
         return asyncio.create_task(guard(), name=name)
 
+    def _elected(self) -> None:
+        self._cycle_wanted.set()
+
+    def _ready(self) -> bool:
+        """Ready once the first full cycle ran; a standby once it knows it stands by."""
+        leadership = self.leadership
+        return self.first_cycle_done or (leadership.decided and not leadership.leader)
+
+    def _status(self) -> dict[str, Any]:
+        self.board.leader = self.leadership.leader
+        return self.board.as_json()
+
     async def _worker(self) -> None:
         while (key := await self.queue.get()) is not None:
             try:
-                await self.reconcile(key)
+                if self.leadership.leader:  # a standby drops the key; the leader has it
+                    await self.reconcile(key)
             finally:
                 self.queue.done(key)
 
@@ -132,7 +156,7 @@ class Daemon:
             await self._cycle_wanted.wait()
             self._cycle_wanted.clear()
             state = self.source.state
-            if state is not None:
+            if state is not None and self.leadership.leader:
                 await self._cycle(state)
 
     async def _cycle(self, state: DesiredState) -> None:
@@ -159,7 +183,7 @@ class Daemon:
         self.board.last_cycle = cycle
         if not cycle.problems:
             self.metrics.good_cycle()
-        self.ready = True
+        self.first_cycle_done = True
         log.info("cycle_finished", **cycle.as_json())
 
     async def _watch(self) -> None:

@@ -66,6 +66,13 @@ class World:
         self.services: EcsServices
 
     async def __aenter__(self) -> Self:
+        try:
+            return await self._open()
+        except BaseException:
+            await self._stack.aclose()
+            raise
+
+    async def _open(self) -> Self:
         await self._stack.enter_async_context(self.aws)
         self.http = await self._stack.enter_async_context(
             aiohttp.ClientSession(

@@ -31,6 +31,7 @@ class RunningDaemon:
     events: list[dict[str, Any]] = field(default_factory=list)
     raw: list[str] = field(default_factory=list)
     stderr: str = ""
+    _eof: bool = False
     _changed: threading.Condition = field(default_factory=threading.Condition)
 
     @classmethod
@@ -62,6 +63,7 @@ class RunningDaemon:
                     self.events.append({"event": "unparsed", "line": line})
                 self._changed.notify_all()
         with self._changed:
+            self._eof = True
             self._changed.notify_all()
 
     def wait_for(
@@ -74,7 +76,12 @@ class RunningDaemon:
                 for event in self.events[after:]:
                     if predicate(event):
                         return event
-                if self.process.poll() is not None and not self._alive_output():
+                if self._eof:
+                    self._changed.release()
+                    try:
+                        self.stop()
+                    finally:
+                        self._changed.acquire()
                     raise AssertionError(
                         f"daemon exited {self.process.returncode}: {self.output()}"
                     )
@@ -82,9 +89,6 @@ class RunningDaemon:
                 if remaining <= 0:
                     raise AssertionError(f"no matching log event in {timeout}s:\n{self.output()}")
                 self._changed.wait(min(remaining, 0.2))
-
-    def _alive_output(self) -> bool:
-        return bool(self.process.stdout and not self.process.stdout.closed)
 
     def get(self, path: str) -> tuple[int, str]:
         try:
