@@ -1,10 +1,12 @@
 # syntax=docker/dockerfile:1
-# Build stage: compilers and pip live here only.
+# Build stage: pip and the build backend live here only. Every dependency ships as a
+# wheel, so no compiler is needed even here; none reaches the runtime stage.
 FROM python:3.11.10-slim-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY controller ./controller
+COPY examples ./examples
 RUN python -m venv /opt/ecs-oauth \
  && /opt/ecs-oauth/bin/pip install --no-cache-dir .
 
@@ -14,6 +16,8 @@ ENV PATH=/opt/ecs-oauth/bin:$PATH PYTHONUNBUFFERED=1
 COPY --from=build /opt/ecs-oauth /opt/ecs-oauth
 RUN useradd --system --uid 10001 --no-create-home ecs-oauth
 USER 10001
+# /healthz, /readyz, /metrics, /status. http.listen defaults to loopback: set it to
+# 0.0.0.0:8080 in the mounted values file to let anything outside the container in.
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=2)"]

@@ -2,22 +2,33 @@
 
 What a platform team already has before adopting ecs-oauth: a Cognito user pool, a
 cluster, a shared execution role, task definitions with their own containers and
-variables, and ECS services running them.
+variables, and ECS services running them. The seeding is the sandbox's own, so the
+tests meet the same world ``ecs-oauth sandbox`` shows.
 """
 
 from __future__ import annotations
 
-import json
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from controller.sandbox import Platform, Workload, seed
 from tests.harness.moto import MotoPeer
 
 ACCOUNT = "123456789012"
 SHARED_EXECUTION_ROLE = "ecsTaskExecutionRole"
 FAMILIES = {"orders-api": "app", "checkout-worker": "worker", "stock-sync": "sync"}
+PLATFORM = Platform(
+    user_pools=("corp",),
+    execution_roles=(f"arn:aws:iam::{ACCOUNT}:role/{SHARED_EXECUTION_ROLE}",),
+    workloads=tuple(
+        Workload(
+            cluster="prod", family=family, container=container, service=family, team="payments"
+        )
+        for family, container in FAMILIES.items()
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -35,40 +46,12 @@ class SeededWorld:
 
 
 def seed_world(moto: MotoPeer) -> SeededWorld:
-    cognito = moto.boto3_client("cognito-idp")
-    pool_id = cognito.create_user_pool(PoolName="corp")["UserPool"]["Id"]
-    iam = moto.boto3_client("iam")
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-    role_arn = iam.create_role(
-        RoleName=SHARED_EXECUTION_ROLE, AssumeRolePolicyDocument=json.dumps(trust)
-    )["Role"]["Arn"]
-    ecs = moto.boto3_client("ecs")
-    ecs.create_cluster(clusterName="prod")
-    for family, container in FAMILIES.items():
-        arn = ecs.register_task_definition(
-            family=family,
-            containerDefinitions=[
-                {
-                    "name": container,
-                    "image": f"registry.example.com/{family}:1.4.2",
-                    "memory": 512,
-                    "environment": [{"name": "LOG_LEVEL", "value": "info"}],
-                },
-                {"name": "sidecar", "image": "registry.example.com/envoy:1.31", "memory": 128},
-            ],
-            tags=[{"key": "team", "value": "payments"}],
-        )["taskDefinition"]["taskDefinitionArn"]
-        ecs.create_service(cluster="prod", serviceName=family, taskDefinition=arn, desiredCount=1)
-    return SeededWorld(moto=moto, user_pool_id=pool_id, execution_role_arn=role_arn)
+    seeded = seed(moto.boto3_client, PLATFORM)
+    return SeededWorld(
+        moto=moto,
+        user_pool_id=seeded.user_pool_ids["corp"],
+        execution_role_arn=seeded.execution_role_arns[SHARED_EXECUTION_ROLE],
+    )
 
 
 def write_desired_state(

@@ -1,0 +1,28 @@
+"""The README's own instructions, read out of it so the tests break when it changes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+README = REPO / "README.md"
+
+
+def section(title: str) -> str:
+    """The text under ``## title``, up to the next heading of the same level."""
+    text = README.read_text()
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end >= 0 else len(text)]
+
+
+def fenced(text: str, language: str) -> list[str]:
+    """The ```language blocks of ``text``, in order."""
+    return re.findall(rf"^```{language}\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
+
+
+def fresh_machine_commands() -> list[str]:
+    """The commands of "Two commands on a fresh machine", one per line, comments left out."""
+    block = fenced(section("Two commands on a fresh machine"), "sh")[0]
+    return [line for line in block.splitlines() if line.strip() and not line.startswith("#")]

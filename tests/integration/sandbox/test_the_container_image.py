@@ -1,0 +1,174 @@
+"""The Dockerfile, checked without a Docker engine: its rules read off the file, and its
+build stage replayed step by step in a fresh folder and venv.
+
+The replay runs the build stage's own COPY and RUN instructions with its ENV; the only
+change is where the image's absolute venv path lands (a temporary folder instead of
+``/opt``). The runtime stage copies that venv and nothing else, so what the replay
+produces is what the image runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+DOCKERFILE = REPO / "Dockerfile"
+INSTALL_TIMEOUT_SECONDS = 900
+
+
+@dataclass
+class Stage:
+    base: str
+    name: str | None
+    instructions: list[tuple[str, str]] = field(default_factory=list)
+
+    def all(self, keyword: str) -> list[str]:
+        return [argument for key, argument in self.instructions if key == keyword]
+
+
+def stages(text: str) -> list[Stage]:
+    """The Dockerfile's stages: FROM lines open one, continuation lines are joined."""
+    joined = re.sub(
+        r"\\\n",
+        " ",
+        "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")),
+    )
+    found: list[Stage] = []
+    for line in filter(str.strip, joined.splitlines()):
+        keyword, _, argument = line.strip().partition(" ")
+        if keyword.upper() == "FROM":
+            base, *alias = argument.split()
+            found.append(Stage(base, alias[-1] if alias else None))
+        else:
+            found[-1].instructions.append((keyword.upper(), argument.strip()))
+    return found
+
+
+BUILD, RUNTIME = stages(DOCKERFILE.read_text())
+
+
+class TestTheDockerfile:
+    def test_both_stages_use_a_slim_python_pinned_to_a_patch_version(self) -> None:
+        for stage in (BUILD, RUNTIME):
+            assert re.fullmatch(r"python:3\.11\.\d+-slim-\w+", stage.base), stage.base
+
+    def test_the_runtime_stage_takes_only_the_venv_from_the_build(self) -> None:
+        copies = RUNTIME.all("COPY")
+
+        assert copies == ["--from=build /opt/ecs-oauth /opt/ecs-oauth"]
+        assert not any("pip" in run or "apt" in run for run in RUNTIME.all("RUN"))
+
+    def test_it_runs_as_an_unprivileged_user(self) -> None:
+        [user] = RUNTIME.all("USER")
+
+        assert user not in ("root", "0")
+
+    def test_the_entrypoint_is_the_daemon_and_the_health_check_asks_healthz(self) -> None:
+        [entrypoint] = RUNTIME.all("ENTRYPOINT")
+        [healthcheck] = RUNTIME.all("HEALTHCHECK")
+
+        assert json.loads(entrypoint) == ["ecs-oauth", "run"]
+        assert "/healthz" in healthcheck
+
+
+@dataclass(frozen=True)
+class Replayed:
+    venv: Path
+    log: str
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """A command from the installed venv, away from this checkout (which would shadow
+        the installed package)."""
+        return subprocess.run(
+            [str(self.venv / "bin" / args[0]), *args[1:]],
+            cwd=self.venv,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+
+@pytest.fixture(scope="module")
+def replayed(tmp_path_factory: pytest.TempPathFactory) -> Replayed:
+    """The build stage's COPY and RUN steps, run in order in a fresh folder."""
+    root = tmp_path_factory.mktemp("image")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "VIRTUAL_ENV"))}
+    bin_dir = root / "bin"
+    bin_dir.mkdir()
+    # The image's `python` is the base interpreter, not this test run's venv.
+    (bin_dir / "python").symlink_to(getattr(sys, "_base_executable", sys.executable))
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
+    workdir, venv, log = root, root / "opt" / "ecs-oauth", []
+    for keyword, argument in BUILD.instructions:
+        if keyword == "ENV":
+            env.update(dict(part.split("=", 1) for part in shlex.split(argument)))
+        elif keyword == "WORKDIR":
+            workdir = root / argument.lstrip("/")
+            workdir.mkdir(parents=True, exist_ok=True)
+        elif keyword == "COPY":
+            *sources, target = shlex.split(argument)
+            for source in sources:
+                destination = (
+                    workdir / target / Path(source).name
+                    if target.endswith("/")
+                    else workdir / target
+                )
+                if (REPO / source).is_dir():
+                    shutil.copytree(
+                        REPO / source, destination, ignore=shutil.ignore_patterns("__pycache__")
+                    )
+                else:
+                    shutil.copy(REPO / source, destination)
+        elif keyword == "RUN":
+            command = argument.replace("/opt/ecs-oauth", str(venv))
+            result = subprocess.run(
+                ["bash", "-c", command],
+                cwd=workdir,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=INSTALL_TIMEOUT_SECONDS,
+                check=False,
+            )
+            log.append(f"$ {command}\n{result.stdout}{result.stderr}")
+            assert result.returncode == 0, "\n".join(log)
+    return Replayed(venv, "\n".join(log))
+
+
+@pytest.mark.slow
+class TestTheImageInstall:
+    def test_ecs_oauth_answers_help_from_the_installed_venv(self, replayed: Replayed) -> None:
+        result = replayed.run("ecs-oauth", "--help")
+
+        assert result.returncode == 0, result.stderr
+        commands = set(re.findall(r"^    (\w+)", result.stdout, re.MULTILINE))
+        assert {"run", "status", "sandbox", "validate"} <= commands
+
+    def test_the_package_is_installed_not_linked_to_this_checkout(self, replayed: Replayed) -> None:
+        located = replayed.run("python", "-c", "import controller; print(controller.__file__)")
+
+        assert Path(located.stdout.strip()).is_relative_to(replayed.venv), located.stderr
+
+    def test_the_sandbox_finds_the_examples_installed_with_the_package(
+        self, replayed: Replayed
+    ) -> None:
+        script = "from controller.sandbox import default_desired_state as d; print(d())"
+
+        found = Path(replayed.run("python", "-c", script).stdout.strip())
+
+        assert found == replayed.venv / "share" / "ecs-oauth" / "examples"
+        examples = REPO / "examples"
+        shipped = {p.relative_to(found): p.read_bytes() for p in found.rglob("*.yaml")}
+        assert shipped == {
+            p.relative_to(examples): p.read_bytes() for p in examples.rglob("*.yaml")
+        }
