@@ -4,9 +4,16 @@ from controller.aws._clients import AwsClients, CallCounter, RateLimits
 from controller.aws._ecs import EcsServices, TaskDefinitions
 from controller.aws._errors import THROTTLING_CODES, AwsError, AwsNotFound, call, translate
 from controller.aws._iam import Iam, ObservedRole
+from controller.aws._lease import Lease
+from controller.aws._secrets import CURRENT as AWSCURRENT
+from controller.aws._secrets import PENDING as AWSPENDING
+from controller.aws._secrets import PREVIOUS as AWSPREVIOUS
 from controller.aws._secrets import ObservedSecret, Secrets
 
 __all__ = [
+    "AWSCURRENT",
+    "AWSPENDING",
+    "AWSPREVIOUS",
     "THROTTLING_CODES",
     "AwsClients",
     "AwsError",
@@ -14,6 +21,7 @@ __all__ = [
     "CallCounter",
     "EcsServices",
     "Iam",
+    "Lease",
     "ObservedRole",
     "ObservedSecret",
     "RateLimits",

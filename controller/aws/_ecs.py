@@ -116,6 +116,20 @@ class EcsServices:
             await self.prefetch([(cluster, service)])
         return self._cache[(cluster, service)]
 
+    async def refresh(self, cluster: str, service: str) -> dict[str, Any] | None:
+        """The service read afresh: a rollout's progress must not come from a cached read."""
+        self._cache.pop((cluster, service), None)
+        return await self.get(cluster, service)
+
+    async def force_new_deployment(self, cluster: str, service: str) -> dict[str, Any]:
+        """Replace every task on the same revision, so new tasks read the secret anew."""
+        response = await call(
+            self._client, "UpdateService", cluster=cluster, service=service, forceNewDeployment=True
+        )
+        updated: dict[str, Any] = response["service"]
+        self._cache[(cluster, service)] = updated
+        return updated
+
     async def deploy(
         self, cluster: str, service: str, task_definition: str, *, force: bool = False
     ) -> dict[str, Any]:

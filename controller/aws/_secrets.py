@@ -28,6 +28,7 @@ class ObservedSecret:
     tags: dict[str, str]
     stages: dict[str, list[str]]  # version id -> stages
     deleted_date: datetime | None = None
+    created_date: datetime | None = None
 
     def version(self, stage: str) -> str | None:
         return next((v for v, stages in self.stages.items() if stage in stages), None)
@@ -71,17 +72,24 @@ class Secrets:
                     for entry in page.get("SecretList", []):
                         if not entry["Name"].startswith(prefix):
                             continue
-                        found[entry["Name"]] = ObservedSecret(
-                            name=entry["Name"],
-                            arn=entry["ARN"],
-                            tags={t["Key"]: t["Value"] for t in entry.get("Tags", [])},
-                            stages=dict(entry.get("SecretVersionsToStages", {})),
-                            deleted_date=entry.get("DeletedDate"),
+                        found[entry["Name"]] = _observed(
+                            entry, entry.get("SecretVersionsToStages", {})
                         )
             except Exception as exc:
                 raise translate("ListSecrets", exc) from exc
             self._listing = found
         return self._listing
+
+    async def describe(self, secret_id: str) -> ObservedSecret | None:
+        """One secret read afresh (DescribeSecret), for a caller that must not act on a
+        listing taken earlier in the cycle: the rotation's compare-and-swap steps."""
+        try:
+            entry = await call(self._client, "DescribeSecret", SecretId=secret_id)
+        except AwsNotFound:
+            return None
+        secret = _observed(entry, entry.get("VersionIdsToStages", {}))
+        self._remember(secret)
+        return secret
 
     async def value(self, secret: ObservedSecret, stage: str = CURRENT) -> dict[str, Any] | None:
         """The JSON value at ``stage``; None when no version holds that stage."""
@@ -178,6 +186,15 @@ class Secrets:
         if known is not None:
             self._remember(replace(known, tags={**known.tags, **tags}))
 
+    async def untag(self, arn: str, keys: list[str]) -> None:
+        if not keys:
+            return
+        await call(self._client, "UntagResource", SecretId=arn, TagKeys=keys)
+        known = self._known(arn)
+        if known is not None:
+            tags = {k: v for k, v in known.tags.items() if k not in keys}
+            self._remember(replace(known, tags=tags))
+
     async def resource_policy(self, arn: str) -> dict[str, Any] | None:
         try:
             response = await call(self._client, "GetResourcePolicy", SecretId=arn)
@@ -202,6 +219,18 @@ class Secrets:
         """Deleted with a recovery window: a wrong prune can still be undone."""
         await call(self._client, "DeleteSecret", SecretId=arn, RecoveryWindowInDays=recovery_days)
         self.invalidate()
+
+
+def _observed(entry: dict[str, Any], stages: dict[str, list[str]]) -> ObservedSecret:
+    """ListSecrets and DescribeSecret describe a secret alike, but for the stages' key."""
+    return ObservedSecret(
+        name=entry["Name"],
+        arn=entry["ARN"],
+        tags={t["Key"]: t["Value"] for t in entry.get("Tags", [])},
+        stages={version: list(held) for version, held in stages.items()},
+        deleted_date=entry.get("DeletedDate"),
+        created_date=entry.get("CreatedDate"),
+    )
 
 
 def _staged(stages: dict[str, list[str]], version: str, new: list[str]) -> dict[str, list[str]]:

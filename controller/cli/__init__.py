@@ -11,11 +11,21 @@ import sys
 from collections.abc import Callable, Sequence
 
 from controller import __version__
-from controller.cli import _converge, _crds, _validate
+from controller.cli import (
+    _converge,
+    _crds,
+    _doctor,
+    _rotate,
+    _run,
+    _sandbox,
+    _status,
+    _token,
+    _validate,
+)
 
 Command = Callable[[argparse.Namespace], int]
 
-_COMMANDS = (_validate, _converge, _crds)
+_COMMANDS = (_validate, _converge, _run, _status, _rotate, _sandbox, _token, _doctor, _crds)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -34,12 +34,13 @@ class ObjectStatus:
     observed_generation: str = ""
     conditions: dict[str, Condition] = field(default_factory=dict)
     resources: dict[str, str] = field(default_factory=dict)
+    rotation: dict[str, Any] | None = None  # Services: the credential rotation's phase
 
     def condition(self, type_: str) -> Condition | None:
         return self.conditions.get(type_)
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        document = {
             "kind": self.kind,
             "name": self.name,
             "observedGeneration": self.observed_generation,
@@ -48,6 +49,9 @@ class ObjectStatus:
             ],
             "resources": dict(sorted(self.resources.items())),
         }
+        if self.rotation is not None:
+            document["rotation"] = self.rotation
+        return document
 
 
 @dataclass

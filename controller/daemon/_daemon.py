@@ -31,6 +31,7 @@ from controller.daemon._leader import Leadership
 from controller.daemon._metrics import Metrics
 from controller.daemon._queue import WorkQueue
 from controller.daemon._reconciler import PRUNE_KEY, KeyReconciler
+from controller.daemon._rotations import Rotations
 from controller.daemon._source import DesiredSource
 from controller.desired import DesiredState
 from controller.engine import Engine, World, keys_in_order
@@ -80,6 +81,7 @@ class Daemon:
                 alerts,
                 self.settings.reconcile_timeout.total_seconds(),
                 lambda: self.source.state,
+                Rotations(self.world, alerts),
             )
             server = StatusServer(self.metrics, self._status, self._ready)
             url = await server.start(self.settings.http.listen)

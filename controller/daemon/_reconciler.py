@@ -16,9 +16,11 @@ from datetime import UTC, datetime
 import structlog
 
 from controller.alerts import Drift, DriftLedger, Notifier
+from controller.aws import AwsError
 from controller.daemon._board import Observation, StatusBoard
 from controller.daemon._metrics import Metrics
 from controller.daemon._queue import WorkQueue
+from controller.daemon._rotations import Rotations
 from controller.desired import (
     DesiredState,
     IdentityProvider,
@@ -28,6 +30,7 @@ from controller.desired import (
     inputs_generation,
 )
 from controller.engine import Engine, Outcome
+from controller.idp import IdpError
 from controller.plan import Change
 
 PRUNE_KEY = "Controller/prune"
@@ -58,6 +61,7 @@ class KeyReconciler:
         notifier: Notifier,
         timeout: float,
         state: Callable[[], DesiredState | None],
+        rotations: Rotations,
     ) -> None:
         self.engine = engine
         self.queue = queue
@@ -66,6 +70,7 @@ class KeyReconciler:
         self.notifier = notifier
         self.timeout = timeout
         self.state = state
+        self.rotations = rotations
         self.ledger = DriftLedger()
         self._in_sync: dict[str, str] = {}  # key -> inputs generation it last converged at
         self._refreshed = time.monotonic()
@@ -77,6 +82,7 @@ class KeyReconciler:
     def forget(self, key: str) -> None:
         """The object left the desired state."""
         self.queue.drop(key)
+        self.rotations.forget(key)
         self.board.forget(key)
         self.ledger.forget(key)
         self._in_sync.pop(key, None)
@@ -97,6 +103,8 @@ class KeyReconciler:
             self.metrics.reconcile_seconds.labels(kind, result).observe(time.monotonic() - started)
             self._report(state, key, outcome)
             self._schedule(key, outcome)
+            if key.startswith("Service/") and outcome.writes and not outcome.problems:
+                await self._rotate(state, key)
 
     async def _reconcile(self, state: DesiredState, key: str) -> Outcome:
         try:
@@ -169,6 +177,28 @@ class KeyReconciler:
             ),
             datetime.now(UTC),
         )
+
+    async def _rotate(self, state: DesiredState, key: str) -> None:
+        """Once the Service converged, its credential rotation moves on (when one is due or
+        under way); the key comes back when the rotation next has something to do."""
+        try:
+            async with asyncio.timeout(self.timeout):
+                again = await self.rotations.advance(state, key.split("/", 1)[1])
+        except (TimeoutError, AwsError, IdpError) as exc:
+            log.error(
+                "error",
+                object=key,
+                resource="secretsmanager:secret",
+                action="rotate",
+                message=str(exc) or type(exc).__name__,
+            )
+            self.queue.retry(key)
+            return
+        status = self.board.objects.get(key)
+        if status is not None:
+            status.rotation = self.rotations.views[key].as_json()
+        if again is not None:
+            self.queue.add_after(key, max(again.total_seconds(), 1.0))
 
     def _schedule(self, key: str, outcome: Outcome) -> None:
         reasons = {problem.reason for problem in outcome.problems}

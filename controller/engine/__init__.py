@@ -15,12 +15,36 @@ from controller.desired import DesiredState
 from controller.engine._objects import reconcile_provider, reconcile_role
 from controller.engine._outcome import Outcome
 from controller.engine._prune import prune
+from controller.engine._rotation import (
+    PAUSE_VARIABLE,
+    RotationEvent,
+    RotationState,
+    RotationStep,
+    advance_rotation,
+    rotation_state,
+)
+from controller.engine._rotation_plan import PHASES, Phase, rotation_due
 from controller.engine._service import ServiceReconciler
 from controller.engine._world import EngineSettings, World
 from controller.idp import IdpError
 from controller.plan import Plan
 
-__all__ = ["Engine", "EngineSettings", "Outcome", "World", "keys_in_order"]
+__all__ = [
+    "PAUSE_VARIABLE",
+    "PHASES",
+    "Engine",
+    "EngineSettings",
+    "Outcome",
+    "Phase",
+    "RotationEvent",
+    "RotationState",
+    "RotationStep",
+    "World",
+    "advance_rotation",
+    "keys_in_order",
+    "rotation_due",
+    "rotation_state",
+]
 
 Reconcile = Callable[[World, DesiredState, str, Outcome], Awaitable[None]]
 
@@ -66,12 +90,19 @@ class Engine:
             outcome.problem(outcome.resource, name, reason, message)
         return outcome
 
-    async def run(self, state: DesiredState, *, writes: bool) -> tuple[Plan, list[Outcome]]:
-        """One full pass: plan (``writes=False``) or apply."""
+    async def begin_cycle(self, state: DesiredState) -> None:
+        """Forget every batch read, then read ECS services in batches of ten up front."""
         self.world.begin_cycle()
         await self.world.services.prefetch(
             (s.spec.cluster, s.spec.service) for s in state.services.values() if s.spec.service
         )
+
+    async def prune(self, state: DesiredState, *, writes: bool) -> Outcome:
+        return await prune(self.world, state, writes)
+
+    async def run(self, state: DesiredState, *, writes: bool) -> tuple[Plan, list[Outcome]]:
+        """One full pass: plan (``writes=False``) or apply."""
+        await self.begin_cycle(state)
         limit = asyncio.Semaphore(self.world.settings.concurrency)
 
         async def bounded(key: str) -> Outcome:
@@ -82,7 +113,7 @@ class Engine:
         for wave in keys_in_order(state):
             outcomes.extend(await asyncio.gather(*(bounded(key) for key in wave)))
         if self.world.settings.prune:
-            outcomes.append(await prune(self.world, state, writes))
+            outcomes.append(await self.prune(state, writes=writes))
         plan = Plan()
         for outcome in outcomes:
             plan.changes.extend(outcome.changes)

@@ -46,6 +46,14 @@ TASK_DEFINITION = "ecs:task-definition"
 ECS_SERVICE = "ecs:service"
 
 
+def client_spec(state: DesiredState, service: str) -> ClientSpec:
+    """The OAuth client a service should have; a rotation's second client is the same."""
+    role = state.roles[state.services[service].spec.role]
+    return ClientSpec(
+        client_name(service), tuple(state.role_scopes(role.metadata.name)), role.spec.token_lifetime
+    )
+
+
 class _Blocked(Exception):
     """A step found a conflict it reported; the later steps depend on it and stop."""
 
@@ -60,11 +68,8 @@ class ServiceReconciler:
         self.service = state.services[name]
         self.outcome = outcome
         self.tags = owner_tags(world.settings.controller_id, f"Service/{name}")
-        role = state.roles[self.service.spec.role]
-        self.scopes = state.role_scopes(role.metadata.name)
-        self.client_spec = ClientSpec(
-            client_name(name), tuple(self.scopes), role.spec.token_lifetime
-        )
+        self.scopes = state.role_scopes(self.service.spec.role)
+        self.client_spec = client_spec(state, name)
         self.idp: IdentityProviderAdapter = world.idp(state.service_provider(name))
         self.credentials_replaced = False
 
@@ -225,6 +230,8 @@ class ServiceReconciler:
         """Returns the execution role to set on the task definition, when we own it."""
         self.outcome.at(POLICY)
         shared = self.service.spec.execution_role_arn
+        if shared:
+            await self._shared_role_exists(shared)
         desired_policy = canonical_policy(secret_resource_policy(shared)) if shared else None
         observed_policy = None
         if secret is not None:
@@ -244,6 +251,21 @@ class ServiceReconciler:
         if shared:
             return None
         return await self._execution_role(secret_arn)
+
+    async def _shared_role_exists(self, arn: str) -> None:
+        """A resource policy naming a role that does not exist is rejected by AWS with a
+        vague MalformedPolicyDocument; say what is wrong instead (same account only)."""
+        if arn.split(":")[4:5] != [self.world.account_id]:
+            return
+        if any(role.arn == arn for role in (await self.world.iam.roles()).values()):
+            return
+        self.outcome.problem(
+            POLICY,
+            arn,
+            "ExecutionRoleMissing",
+            f"executionRoleArn {arn} does not exist; create the role or fix executionRoleArn",
+        )
+        raise _Blocked
 
     async def _execution_role(self, secret_arn: str) -> str:
         self.outcome.at("iam:role")

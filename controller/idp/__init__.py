@@ -3,9 +3,10 @@
 Public API re-exported here; modules are private.
 """
 
-from controller.idp._cognito import CognitoAdapter
+from controller.idp._cognito import ClientSecretInfo, CognitoAdapter
 from controller.idp._cognito_scopes import CognitoResourceServers
 from controller.idp._oidc import OidcAdapter
+from controller.idp._token import IssuedToken, request_token
 from controller.idp._types import (
     CLIENT_CREDENTIALS,
     ClientRecord,
@@ -23,6 +24,7 @@ from controller.idp._types import (
 __all__ = [
     "CLIENT_CREDENTIALS",
     "ClientRecord",
+    "ClientSecretInfo",
     "ClientSpec",
     "CognitoAdapter",
     "CognitoResourceServers",
@@ -33,6 +35,8 @@ __all__ = [
     "IdpRejected",
     "IdpUnavailable",
     "InitialAccessToken",
+    "IssuedToken",
     "ObservedClient",
     "OidcAdapter",
+    "request_token",
 ]

@@ -12,7 +12,8 @@ import asyncio
 import contextlib
 import math
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from botocore import xform_name
@@ -126,6 +127,14 @@ def observed_client(config: Mapping[str, Any], record: ClientRecord) -> Observed
     )
 
 
+@dataclass(frozen=True)
+class ClientSecretInfo:
+    """One active secret of an app client, as ListUserPoolClientSecrets shows it: no value."""
+
+    secret_id: str
+    created: datetime
+
+
 def _region_of(user_pool_id: str) -> str:
     region, separator, _ = user_pool_id.partition("_")
     if not separator or not region:
@@ -197,6 +206,37 @@ class CognitoAdapter:
         with contextlib.suppress(IdpNotFound):
             await self._call("DeleteUserPoolClient", ClientId=record.client_id)
         self.invalidate()
+
+    # -- dual secrets: a second secret lets a rotation overlap the old and the new --------
+
+    async def add_secret(self, client_id: str, value: str) -> str:
+        """Install a secret the controller chose (so it could be stored first); its id."""
+        response = await self._call(
+            "AddUserPoolClientSecret", ClientId=client_id, ClientSecret=value
+        )
+        secret_id: str = response["ClientSecretDescriptor"]["ClientSecretId"]
+        return secret_id
+
+    async def list_secrets(self, client_id: str) -> list[ClientSecretInfo]:
+        """The client's active secrets (at most two), oldest first."""
+        found: list[ClientSecretInfo] = []
+        page: dict[str, Any] = {"ClientId": client_id}
+        while True:
+            response = await self._call("ListUserPoolClientSecrets", **page)
+            found.extend(
+                ClientSecretInfo(entry["ClientSecretId"], entry["ClientSecretCreateDate"])
+                for entry in response.get("ClientSecrets", [])
+            )
+            if not response.get("NextToken"):
+                return sorted(found, key=lambda info: (info.created, info.secret_id))
+            page["NextToken"] = response["NextToken"]
+
+    async def delete_secret(self, client_id: str, secret_id: str) -> None:
+        """Retire one secret; one already gone counts as retired."""
+        with contextlib.suppress(IdpNotFound):
+            await self._call(
+                "DeleteUserPoolClientSecret", ClientId=client_id, ClientSecretId=secret_id
+            )
 
     async def _describe(self, client_id: str) -> dict[str, Any]:
         response = await self._call("DescribeUserPoolClient", ClientId=client_id)

@@ -65,6 +65,11 @@ class OidcProviderPeer:
         )
         return stored
 
+    def clients(self) -> list[dict[str, Any]]:
+        """Every registered client's stored metadata: RFC 7591 cannot list, this hook can."""
+        stored: list[dict[str, Any]] = self._call("GET", "/__test/clients")
+        return stored
+
     def client(self, client_id: str) -> dict[str, Any]:
         """The client's metadata as stored, including its secret.
 

@@ -21,6 +21,8 @@
 // Test hooks (outside the provider's routes; never do this in production):
 //   POST /__test/reset                 forget every client and token except
 //                                      the initial access token
+//   GET  /__test/clients               every stored client's metadata, so a
+//                                      test can prove no client was left behind
 //   GET  /__test/clients/<client_id>   the stored client metadata
 //   POST /__test/clients/<client_id>   merge a JSON object into the stored
 //                                      metadata (null removes a field), to
@@ -219,6 +221,11 @@ async function handleTestHook(req, res) {
     resetStores();
     res.writeHead(204);
     res.end();
+    return;
+  }
+
+  if (req.method === 'GET' && pathname === '/__test/clients') {
+    sendJson(res, 200, [...storeFor('Client').values()].map((entry) => entry.payload));
     return;
   }
 

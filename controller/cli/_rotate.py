@@ -1,0 +1,102 @@
+"""``ecs-oauth rotate SERVICE``: rotate one service's client credential now.
+
+Drives the same step function the daemon schedules, one call after another, printing each
+phase as it completes. A rotation already under way (say, one interrupted by a crash) is
+resumed, not started again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from controller.cli._common import add_desired_state, add_settings, load_inputs
+from controller.config import engine_settings
+
+if TYPE_CHECKING:
+    from controller.desired import DesiredState
+    from controller.engine import EngineSettings, RotationStep, World
+
+
+def register(commands: Any) -> None:
+    rotate = commands.add_parser("rotate", help="rotate one service's client credential now")
+    rotate.add_argument("service", metavar="SERVICE", help="the Service object's name")
+    add_desired_state(rotate)
+    add_settings(rotate)
+    rotate.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="stop once the rollout completed; the daemon revokes the old credential later",
+    )
+    rotate.set_defaults(handler=run_rotate)
+
+
+def run_rotate(args: argparse.Namespace) -> int:
+    inputs = load_inputs(args)
+    if inputs is None:
+        return 1
+    state, settings = inputs
+    if args.service not in state.services:
+        print(f"error: no Service named {args.service} in {args.path}", file=sys.stderr)
+        return 1
+    return asyncio.run(_rotate(state, engine_settings(settings), args.service, args.no_wait))
+
+
+async def _rotate(
+    state: DesiredState, settings: EngineSettings, service: str, no_wait: bool
+) -> int:
+    # The AWS stack takes half a second to import: only commands that talk to AWS pay it.
+    from controller.engine import World
+
+    async with World(settings) as world:
+        return await _drive(world, state, service, no_wait)
+
+
+async def _drive(world: World, state: DesiredState, service: str, no_wait: bool) -> int:
+    from controller.engine import advance_rotation
+
+    force_start = True
+    waiting = ""
+    while True:
+        step = await advance_rotation(
+            world, state, service, now=datetime.now(UTC), force_start=force_start
+        )
+        force_start = False  # started or resumed now: never start a second one
+        _show_progress(step)
+        if step.failure is not None:
+            failure = step.failure
+            print(
+                f"error: rotation of {service} failed in phase {failure.phase} "
+                f"({failure.reason}): {failure.message}",
+                file=sys.stderr,
+            )
+            return 1
+        if step.done:
+            print(f"Rotation of {service} complete.")
+            return 0
+        if no_wait and step.phase == "revoke":
+            print(
+                f"Rollout of {service} complete; the daemon revokes the old credential "
+                "once gracePeriod has passed."
+            )
+            return 0
+        delay = step.requeue_after or timedelta(seconds=1)
+        if step.waiting_for != waiting:
+            waiting = step.waiting_for
+            print(f"{step.phase}: waiting {_seconds(delay)} ({waiting})", flush=True)
+        await asyncio.sleep(delay.total_seconds())
+
+
+def _show_progress(step: RotationStep) -> None:
+    for event in step.events:
+        if event.kind == "started":
+            print(f"Rotation of {step.service} started.", flush=True)
+    for phase in step.completed:
+        print(f"{phase}: done", flush=True)
+
+
+def _seconds(delay: timedelta) -> str:
+    return f"{max(delay.total_seconds(), 0):.0f}s"

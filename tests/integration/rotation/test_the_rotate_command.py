@@ -1,0 +1,53 @@
+"""``ecs-oauth rotate SERVICE -f PATH``: what a person running it sees."""
+
+from __future__ import annotations
+
+from tests.integration.converge.conftest import explain
+
+from ._view import PHASE_TAG, credentials_at, rotation_tags, token_status
+from .conftest import BLUE_GREEN, COGNITO, Rotating
+
+
+def test_rotate_prints_each_phase_as_it_completes(rotating: Rotating) -> None:
+    result = rotating.cli("rotate", COGNITO)
+
+    assert result.returncode == 0, explain(result)
+    assert result.stdout.splitlines() == [
+        f"Rotation of {COGNITO} started.",
+        "create: done",
+        "set: done",
+        "test: done",
+        "finish: done",
+        "rollout: done",
+        "revoke: waiting 1s (gracePeriod before the old credential is revoked)",
+        "revoke: done",
+        f"Rotation of {COGNITO} complete.",
+    ]
+    assert result.stderr == ""
+
+
+def test_rotate_no_wait_stops_after_the_rollout_and_leaves_revoke_to_the_daemon(
+    rotating: Rotating,
+) -> None:
+    old = credentials_at(rotating.world, BLUE_GREEN)
+
+    result = rotating.cli("rotate", BLUE_GREEN, "--no-wait")
+
+    assert result.returncode == 0, explain(result)
+    assert result.stdout.splitlines()[-1] == (
+        f"Rollout of {BLUE_GREEN} complete; the daemon revokes the old credential "
+        "once gracePeriod has passed."
+    )
+    assert rotation_tags(rotating.world, BLUE_GREEN)[PHASE_TAG] == "revoke"
+    assert token_status(old) == 200
+    assert token_status(credentials_at(rotating.world, BLUE_GREEN)) == 200
+
+
+def test_rotate_of_a_service_the_desired_state_lacks_is_a_one_line_error(
+    rotating: Rotating,
+) -> None:
+    result = rotating.cli("rotate", "nope")
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == f"error: no Service named nope in {rotating.cli.folder}\n"
