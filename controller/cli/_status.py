@@ -52,16 +52,19 @@ def render_table(status: dict[str, Any], now: datetime | None = None) -> str:
     for condition in controller.get("conditions", []):
         if condition["status"] != "True":
             lines.append(f"  {condition['reason']}: {condition['message']}")
-    rows: list[tuple[str, ...]] = [("OBJECT", "READY", "SYNCED", "DRIFTED", "SINCE", "REASON")]
+    header = ("OBJECT", "READY", "SYNCED", "DRIFTED", "SINCE", "ROTATION", "REASON")
+    rows: list[tuple[str, ...]] = [header]
     for item in status["objects"]:
         conditions = {c["type"]: c for c in item["conditions"]}
         ready = conditions.get("Ready")
+        rotation = item.get("rotation") or {}
         rows.append(
             (
                 f"{item['kind']}/{item['name']}",
                 *(conditions[t]["status"] if t in conditions else "-" for t in _TYPES),
                 _age(ready["lastTransitionTime"], now) if ready else "-",
-                _explanation(conditions),
+                rotation.get("phase", "-"),
+                _explanation(conditions, rotation),
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
@@ -74,11 +77,13 @@ def render_table(status: dict[str, Any], now: datetime | None = None) -> str:
 _TYPES = ("Ready", "Synced", "Drifted")
 
 
-def _explanation(conditions: dict[str, dict[str, Any]]) -> str:
+def _explanation(conditions: dict[str, dict[str, Any]], rotation: dict[str, Any]) -> str:
     for type_, fine in (("Ready", "True"), ("Synced", "True"), ("Drifted", "False")):
         condition = conditions.get(type_)
         if condition and condition["status"] != fine:
             return f"{condition['reason']}: {condition['message']}"
+    if rotation.get("failure") or rotation.get("waitingFor"):
+        return f"rotation: {rotation.get('failure') or rotation.get('waitingFor')}"
     ready = conditions.get("Ready")
     return ready["reason"] if ready else ""
 

@@ -63,9 +63,15 @@ def test_the_table_has_a_row_per_object_and_explains_what_is_not_fine() -> None:
             "conditions": [],
         },
         "objects": [
-            _object(
-                "orders-api", ("True", "Ready", ""), ("True", "Synced", ""), ("False", "InSync", "")
-            ),
+            {
+                **_object(
+                    "orders-api",
+                    ("True", "Ready", ""),
+                    ("True", "Synced", ""),
+                    ("False", "InSync", ""),
+                ),
+                "rotation": {"phase": "rollout", "waitingFor": "deployment in progress"},
+            },
             _object(
                 "broken",
                 ("False", "ExecutionRoleMissing", "no role"),
@@ -78,6 +84,9 @@ def test_the_table_has_a_row_per_object_and_explains_what_is_not_fine() -> None:
     assert table[0] == "controller default: last cycle 2m ago, 1/2 ready"
     assert table[2].split()[:4] == ["Service/orders-api", "True", "True", "False"]
     assert table[3].endswith("ExecutionRoleMissing: no role")
+    assert table[1].split()[5] == "ROTATION"
+    assert table[2].split()[5] == "rollout"  # the phase of a rotation under way
+    assert table[2].endswith("rotation: deployment in progress")
 
 
 def _object(name: str, *states: tuple[str, str, str]) -> dict[str, object]:
