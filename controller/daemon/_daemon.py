@@ -63,15 +63,7 @@ class Daemon:
         self, stop: asyncio.Event, on_listening: Callable[[str], None] | None = None
     ) -> int:
         self._stop = stop
-        counter = self.metrics.alerts
-        async with (
-            self.world,
-            Notifier(
-                await self._targets(),
-                on_delivered=lambda target: counter.labels(target, "delivered").inc(),
-                on_failed=lambda target: counter.labels(target, "failed").inc(),
-            ) as alerts,
-        ):
+        async with self.world, self._notifier(await self._targets()) as alerts:
             self.notifier = alerts
             self.reconcile = KeyReconciler(
                 Engine(self.world),
@@ -88,37 +80,49 @@ class Daemon:
             log.info("listening", url=url)
             if on_listening is not None:
                 on_listening(url)
-            scheduler = AsyncIOScheduler(timezone=UTC)
-            scheduler.add_job(
-                self._cycle_wanted.set,
-                "interval",
-                seconds=self.settings.resync_interval.total_seconds(),
-                id="resync",
-            )
-            scheduler.start()
+            scheduler = self._resync_schedule()
             self._load(initial=True)
             self._cycle_wanted.set()
-            tasks = [
+            workers = [
                 self._guarded(f"reconcile-worker-{n}", self._worker)
                 for n in range(self.settings.concurrency)
             ]
-            tasks += [
+            others = [
                 self._guarded("cycles", self._cycles),
                 self._guarded("desired-state-watch", self._watch),
                 self._guarded("leader-election", self.leadership.campaign),
             ]
             await stop.wait()
-            log.info("stopping", in_flight=len(self.queue))
+            log.info("stopping", queued=len(self.queue))
             scheduler.shutdown(wait=False)
-            self.queue.close(self.settings.concurrency)
-            await asyncio.gather(*tasks[: self.settings.concurrency], return_exceptions=True)
-            for task in tasks[self.settings.concurrency :]:
+            self.queue.close(len(workers))
+            await asyncio.gather(*workers, return_exceptions=True)  # in-flight writes finish
+            for task in others:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*others, return_exceptions=True)
             await self.leadership.resign()
             await server.stop()
         log.info("stopped", exit_code=self.exit_code)
         return self.exit_code
+
+    def _resync_schedule(self) -> AsyncIOScheduler:
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        scheduler.add_job(
+            self._cycle_wanted.set,
+            "interval",
+            seconds=self.settings.resync_interval.total_seconds(),
+            id="resync",
+        )
+        scheduler.start()
+        return scheduler
+
+    def _notifier(self, targets: list[Target]) -> Notifier:
+        counter = self.metrics.alerts
+        return Notifier(
+            targets,
+            on_delivered=lambda target: counter.labels(target, "delivered").inc(),
+            on_failed=lambda target: counter.labels(target, "failed").inc(),
+        )
 
     def _guarded(self, name: str, body: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
         async def guard() -> None:

@@ -61,8 +61,15 @@ class Rotations:
         """Move the Service's rotation on as far as it can go now; when to look again."""
         key = f"Service/{name}"
         now = datetime.now(UTC)
-        step = await advance_rotation(self.world, state, name, now=now)
+        rotate_every = state.services[name].spec.secret.rotate_every
         kept = await rotation_state(self.world, name)  # from the cycle's listing: no call
+        if kept is not None and kept.phase is None and kept.last_rotated_at is not None:
+            due = kept.last_rotated_at + rotate_every
+            if due > now:  # the common case costs no call at all
+                self.views[key] = RotationView(last_rotated_at=kept.last_rotated_at)
+                return due - now
+        step = await advance_rotation(self.world, state, name, now=now)
+        kept = await rotation_state(self.world, name)
         view = RotationView(
             phase=step.phase,
             started_at=kept.started if kept and step.phase else None,

@@ -14,9 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
-from authlib.jose import JsonWebKey, jwt
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from joserfc import jwt
+from joserfc.jwk import KeySet
 
 from controller.sandbox.motoserver import start_in_process
 from tests.harness.moto import MotoPeer, start_moto_server
@@ -103,9 +104,9 @@ def verified_claims(http: httpx.Client, moto: MotoPeer, pool_id: str, token: str
     issuer = f"{moto.url}/__cognito/{pool_id}"
     metadata = http.get(f"{issuer}/.well-known/openid-configuration").json()
     assert metadata["issuer"] == issuer
-    keys = JsonWebKey.import_key_set(http.get(metadata["jwks_uri"]).json())
-    claims = jwt.decode(token, keys, claims_options={"iss": {"essential": True, "value": issuer}})
-    claims.validate()
+    keys = KeySet.import_key_set(http.get(metadata["jwks_uri"]).json())
+    claims = jwt.decode(token, keys).claims
+    jwt.JWTClaimsRegistry(iss={"essential": True, "value": issuer}).validate(claims)
     return claims
 
 

@@ -412,8 +412,9 @@ class Blocked:
 
 class TestOwnership:
     @pytest.fixture(scope="class")
+    @classmethod
     def blocked(
-        self,
+        cls,
         moto_server: MotoPeer,
         oidc_provider_server: OidcProviderPeer,
         tmp_path_factory: pytest.TempPathFactory,

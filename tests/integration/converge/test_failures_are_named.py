@@ -101,8 +101,9 @@ def apply_with_fault(
 
 class TestARefusedTaskDefinitionWrite:
     @pytest.fixture(scope="class")
+    @classmethod
     def failed(
-        self,
+        cls,
         moto_server: MotoPeer,
         oidc_provider_server: OidcProviderPeer,
         tmp_path_factory: pytest.TempPathFactory,
@@ -188,8 +189,9 @@ class TestAServerErrorThatOutlastsEveryRetry:
     """Backoff between botocore's attempts makes this take about 15 s."""
 
     @pytest.fixture(scope="class")
+    @classmethod
     def failed(
-        self,
+        cls,
         moto_server: MotoPeer,
         oidc_provider_server: OidcProviderPeer,
         tmp_path_factory: pytest.TempPathFactory,
@@ -221,8 +223,9 @@ class TestAServerErrorThatOutlastsEveryRetry:
 
 class TestARefusingIdentityProvider:
     @pytest.fixture(scope="class")
+    @classmethod
     def failed(
-        self,
+        cls,
         moto_server: MotoPeer,
         oidc_provider_server: OidcProviderPeer,
         tmp_path_factory: pytest.TempPathFactory,
@@ -254,8 +257,9 @@ class TestARefusingIdentityProvider:
 
 class TestATaskDefinitionFamilyWithoutRevision:
     @pytest.fixture(scope="class")
+    @classmethod
     def failed(
-        self,
+        cls,
         moto_server: MotoPeer,
         oidc_provider_server: OidcProviderPeer,
         tmp_path_factory: pytest.TempPathFactory,
