@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from controller.config import Settings, load_settings
 from controller.desired import DesiredState, DesiredStateError, load
@@ -31,6 +32,15 @@ def add_settings(parser: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help="one setting, e.g. prune.enabled=true (repeatable; wins over --values)",
     )
+
+
+def add_service_command(commands: Any, name: str, help: str) -> argparse.ArgumentParser:
+    """A command about one Service: ``SERVICE -f PATH [--values FILE]... [--set K=V]...``."""
+    parser: argparse.ArgumentParser = commands.add_parser(name, help=help)
+    parser.add_argument("service", metavar="SERVICE", help="the Service object's name")
+    add_desired_state(parser)
+    add_settings(parser)
+    return parser
 
 
 def add_output(parser: argparse.ArgumentParser) -> None:

@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from controller.cli._common import add_desired_state, add_settings, load_inputs
+from controller.cli._common import add_service_command, load_inputs
 from controller.desired import DesiredState, Service, format_duration
 
 if TYPE_CHECKING:
@@ -25,10 +25,7 @@ VERDICTS = (("PASS", "passed"), ("FAIL", "failed"), ("SKIP", "skipped"))
 
 
 def register(commands: Any) -> None:
-    parser = commands.add_parser("doctor", help="check the chain a service's tasks depend on")
-    parser.add_argument("service", metavar="SERVICE")
-    add_desired_state(parser)
-    add_settings(parser)
+    parser = add_service_command(commands, "doctor", "check the chain a service's tasks depend on")
     parser.set_defaults(handler=run)
 
 

@@ -13,7 +13,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from controller.cli._common import add_desired_state, add_settings, load_inputs
+from controller.cli._common import add_service_command, load_inputs
 from controller.config import engine_settings
 
 if TYPE_CHECKING:
@@ -22,10 +22,7 @@ if TYPE_CHECKING:
 
 
 def register(commands: Any) -> None:
-    rotate = commands.add_parser("rotate", help="rotate one service's client credential now")
-    rotate.add_argument("service", metavar="SERVICE", help="the Service object's name")
-    add_desired_state(rotate)
-    add_settings(rotate)
+    rotate = add_service_command(commands, "rotate", "rotate one service's client credential now")
     rotate.add_argument(
         "--no-wait",
         action="store_true",

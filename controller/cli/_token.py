@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from controller.cli._common import add_desired_state, add_settings, load_inputs
+from controller.cli._common import add_service_command, load_inputs
 from controller.desired import DesiredState, format_duration
 
 if TYPE_CHECKING:
@@ -22,12 +22,9 @@ TIME_CLAIMS = ("iat", "exp", "nbf", "auth_time")
 
 
 def register(commands: Any) -> None:
-    parser = commands.add_parser(
-        "token", help="show the claims of a token obtained as the service's tasks would"
+    parser = add_service_command(
+        commands, "token", "show the claims of a token obtained as the service's tasks would"
     )
-    parser.add_argument("service", metavar="SERVICE")
-    add_desired_state(parser)
-    add_settings(parser)
     parser.set_defaults(handler=run)
 
 
