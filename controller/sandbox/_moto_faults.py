@@ -10,6 +10,8 @@ it exactly as it would an error from AWS:
   "code": "ThrottlingException", "status": 400, "count": 3}`` (``status``,
   ``count`` and ``message`` optional) queues a fault; several faults for one
   operation are served in the order they were posted;
+- ``{"operation": ..., "delay": 3}`` (no ``code``) instead holds the next N requests for
+  that many seconds and then lets moto answer them: a slow AWS, for timeouts;
 - ``DELETE /__faults`` drops every pending fault;
 - ``GET /__faults/calls`` returns ``{operation: calls}`` seen since the last
   ``POST /moto-api/reset``, which also drops pending faults.
@@ -25,6 +27,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Iterable
@@ -46,10 +49,11 @@ DEFAULT_MESSAGE = "Fault injected by the sandbox"
 class Fault:
     """A queued error for one operation, used up after ``remaining`` requests."""
 
-    code: str
+    code: str | None  # None: a slow request, answered by moto after ``delay``
     status: int
     message: str
     remaining: int
+    delay: float = 0.0
 
 
 def operation_name(environ: WSGIEnvironment) -> str | None:
@@ -74,7 +78,7 @@ def operation_name(environ: WSGIEnvironment) -> str | None:
     return action[0] if action else None
 
 
-def error_response(fault: Fault, environ: WSGIEnvironment) -> Response:
+def error_response(fault: Fault, code: str, environ: WSGIEnvironment) -> Response:
     """The error as AWS would send it for the protocol of this request."""
     request_id = str(uuid.uuid4())
     if environ.get("HTTP_X_AMZ_TARGET"):
@@ -82,15 +86,15 @@ def error_response(fault: Fault, environ: WSGIEnvironment) -> Response:
         if not content_type.startswith("application/x-amz-json"):
             content_type = "application/x-amz-json-1.1"
         return Response(
-            json.dumps({"__type": fault.code, "message": fault.message}),
+            json.dumps({"__type": code, "message": fault.message}),
             status=fault.status,
             content_type=content_type,
-            headers={"x-amzn-ErrorType": fault.code, "x-amzn-RequestId": request_id},
+            headers={"x-amzn-ErrorType": code, "x-amzn-RequestId": request_id},
         )
     kind = "Sender" if fault.status < 500 else "Receiver"
     body = (
         "<ErrorResponse><Error>"
-        f"<Type>{kind}</Type><Code>{escape(fault.code)}</Code>"
+        f"<Type>{kind}</Type><Code>{escape(code)}</Code>"
         f"<Message>{escape(fault.message)}</Message>"
         f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
     )
@@ -106,17 +110,26 @@ def parse_fault(document: Any) -> tuple[str, Fault]:
     status = document.get("status", 400)
     count = document.get("count", 1)
     message = document.get("message", DEFAULT_MESSAGE)
+    delay = document.get("delay", 0)
     if not isinstance(operation, str) or not operation:
         raise ValueError("'operation' must be a non-empty string")
+    if type(delay) not in (int, float) or not 0 <= delay <= 300:
+        raise ValueError("'delay' must be a number of seconds from 0 to 300")
+    if code is None and delay > 0:
+        return operation, Fault(None, 200, "", _count(count), float(delay))
     if not isinstance(code, str) or not code:
-        raise ValueError("'code' must be a non-empty string")
+        raise ValueError("'code' must be a non-empty string (or give a 'delay')")
     if type(status) is not int or not 400 <= status <= 599:
         raise ValueError("'status' must be an integer from 400 to 599")
-    if type(count) is not int or count < 1:
-        raise ValueError("'count' must be a positive integer")
     if not isinstance(message, str):
         raise ValueError("'message' must be a string")
-    return operation, Fault(code=code, status=status, message=message, remaining=count)
+    return operation, Fault(code, status, message, _count(count), float(delay))
+
+
+def _count(count: Any) -> int:
+    if type(count) is not int or count < 1:
+        raise ValueError("'count' must be a positive integer")
+    return count
 
 
 class FaultInjector:
@@ -138,8 +151,10 @@ class FaultInjector:
                 self._calls.clear()
         operation = operation_name(environ)
         fault = self._take_fault(operation) if operation is not None else None
-        if fault is not None:
-            return error_response(fault, environ)(environ, start_response)
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)  # this request's thread only; others go on
+        if fault is not None and fault.code is not None:
+            return error_response(fault, fault.code, environ)(environ, start_response)
         return self._app(environ, start_response)
 
     def _take_fault(self, operation: str) -> Fault | None:

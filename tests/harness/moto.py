@@ -45,6 +45,12 @@ class MotoPeer:
         fault = {"operation": operation, "code": code, "status": status, "count": count}
         self._request("POST", "/__faults", fault)
 
+    def slow_down(self, operation: str, seconds: float, count: int = 1) -> None:
+        """Hold the next ``count`` calls of ``operation`` for ``seconds``, then answer them."""
+        self._request(
+            "POST", "/__faults", {"operation": operation, "delay": seconds, "count": count}
+        )
+
     def clear_faults(self) -> None:
         self._request("DELETE", "/__faults")
 
