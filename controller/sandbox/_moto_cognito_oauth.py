@@ -29,7 +29,8 @@ from typing import Any
 from urllib.parse import unquote
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
-from authlib.jose import JsonWebKey, jwt
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 from moto.cognitoidp.models import cognitoidp_backends
 from werkzeug.wrappers import Request, Response
 
@@ -101,10 +102,10 @@ class CognitoOAuthEndpoints:
 
     def __init__(self, app: WSGIApplication) -> None:
         self._app = app
-        self._key = JsonWebKey.generate_key("RSA", 2048, is_private=True)
-        self._public_jwk: dict[str, Any] = self._key.as_dict(
-            is_private=False, use="sig", alg="RS256"
+        self._key = RSAKey.generate_key(
+            2048, parameters={"use": "sig", "alg": "RS256"}, private=True, auto_kid=True
         )
+        self._public_jwk: dict[str, Any] = dict(self._key.as_dict(private=False))
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -189,9 +190,9 @@ class CognitoOAuthEndpoints:
             "version": 2,
         }
         header = {"alg": "RS256", "kid": self._public_jwk["kid"]}
-        token: bytes = jwt.encode(header, claims, self._key)
+        token = jwt.encode(header, claims, self._key)
         return _json(
             200,
-            {"access_token": token.decode("ascii"), "token_type": "Bearer", "expires_in": lifetime},
+            {"access_token": token, "token_type": "Bearer", "expires_in": lifetime},
             {"Cache-Control": "no-store", "Pragma": "no-cache"},
         )

@@ -16,7 +16,8 @@ import httpx
 import pytest
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.httpx_client import OAuth2Client
-from authlib.jose import JsonWebKey, jwt
+from joserfc import jwt
+from joserfc.jwk import KeySet
 
 from tests.harness.oidc_provider import OidcProviderPeer
 
@@ -101,18 +102,15 @@ def test_a_registered_client_gets_a_jwt_access_token_signed_by_the_published_key
     assert token["token_type"] == "Bearer"
     assert token["expires_in"] == ACCESS_TOKEN_TTL_SECONDS
     assert token["scope"] == "orders.read"
-    keys = JsonWebKey.import_key_set(http.get(provider_metadata["jwks_uri"]).json())
-    claims = jwt.decode(
-        token["access_token"],
-        keys,
-        claims_options={
-            "iss": {"essential": True, "value": oidc_provider.issuer},
-            "aud": {"essential": True, "value": AUDIENCE},
-        },
-    )
-    claims.validate()
-    assert claims.header["alg"] == "RS256"
-    assert claims.header["typ"] == "at+jwt"
+    keys = KeySet.import_key_set(http.get(provider_metadata["jwks_uri"]).json())
+    decoded = jwt.decode(token["access_token"], keys)
+    claims = decoded.claims
+    jwt.JWTClaimsRegistry(
+        iss={"essential": True, "value": oidc_provider.issuer},
+        aud={"essential": True, "value": AUDIENCE},
+    ).validate(claims)
+    assert decoded.header["alg"] == "RS256"
+    assert decoded.header["typ"] == "at+jwt"
     assert claims["sub"] == registration["client_id"]
     assert claims["client_id"] == registration["client_id"]
     assert claims["scope"] == "orders.read"
