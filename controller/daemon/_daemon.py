@@ -33,7 +33,7 @@ from controller.daemon._queue import WorkQueue
 from controller.daemon._reconciler import PRUNE_KEY, KeyReconciler
 from controller.daemon._rotations import Rotations
 from controller.daemon._source import DesiredSource
-from controller.desired import DesiredState
+from controller.desired import DesiredState, inputs_generation
 from controller.engine import Engine, World, keys_in_order
 
 log = structlog.get_logger("ecs_oauth.daemon")
@@ -57,6 +57,8 @@ class Daemon:
         self.first_cycle_done = False
         self.exit_code = 0
         self._cycle_wanted = asyncio.Event()
+        self._wanted_full = False
+        self._wanted_keys: set[str] = set()
         self._stop = asyncio.Event()
 
     async def run(
@@ -82,7 +84,7 @@ class Daemon:
                 on_listening(url)
             scheduler = self._resync_schedule()
             self._load(initial=True)
-            self._cycle_wanted.set()
+            self._want()
             workers = [
                 self._guarded(f"reconcile-worker-{n}", self._worker)
                 for n in range(self.settings.concurrency)
@@ -108,7 +110,7 @@ class Daemon:
     def _resync_schedule(self) -> AsyncIOScheduler:
         scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(
-            self._cycle_wanted.set,
+            self._want,
             "interval",
             seconds=self.settings.resync_interval.total_seconds(),
             id="resync",
@@ -138,6 +140,14 @@ class Daemon:
         return asyncio.create_task(guard(), name=name)
 
     def _elected(self) -> None:
+        self._want()
+
+    def _want(self, keys: set[str] | None = None) -> None:
+        """Ask for a cycle over ``keys``, or over everything (resync, start, election)."""
+        if keys is None:
+            self._wanted_full = True
+        else:
+            self._wanted_keys |= keys
         self._cycle_wanted.set()
 
     def _ready(self) -> bool:
@@ -161,27 +171,42 @@ class Daemon:
         while True:
             await self._cycle_wanted.wait()
             self._cycle_wanted.clear()
+            only = None if self._wanted_full else self._wanted_keys
+            self._wanted_full, self._wanted_keys = False, set()
             state = self.source.state
             if state is not None and self.leadership.leader:
-                await self._cycle(state)
+                await self._cycle(state, only)
 
-    async def _cycle(self, state: DesiredState) -> None:
-        """Every object once, in dependency waves; retries meanwhile follow their backoff."""
+    async def _cycle(self, state: DesiredState, only: set[str] | None) -> None:
+        """Every object (or those in ``only``) once, in dependency waves; retries meanwhile
+        follow their own backoff."""
         cycle = Cycle(datetime.now(UTC))
         changes_before = self.reconcile.changes_seen
-        log.info("cycle_started", objects=state.object_count)
-        await self.reconcile.engine.begin_cycle(state)
-        self.reconcile.refreshed()
         waves = keys_in_order(state)
         if self.settings.prune.enabled:
             waves.append([PRUNE_KEY])
+        waves = [[key for key in wave if only is None or key in only] for wave in waves]
+        log.info("cycle_started", objects=sum(map(len, waves)), full=only is None)
+        await self.reconcile.engine.begin_cycle(state)
+        self.reconcile.refreshed()
         for wave in waves:
             await asyncio.gather(*(self.queue.add(key) for key in wave))
         cycle.finished_at = datetime.now(UTC)
         cycle.changes = self.reconcile.changes_seen - changes_before
-        self._summarise(cycle)
+        if only is None:
+            self._summarise(cycle)
+        else:
+            done = cycle.as_json()
+            log.info(
+                "cycle_finished",
+                full=False,
+                objects=len(only),
+                changes=cycle.changes,
+                durationSeconds=done["durationSeconds"],
+            )
 
     def _summarise(self, cycle: Cycle) -> None:
+        """A full cycle: the status page's last cycle, readiness, the good-cycle age."""
         objects = list(self.board.objects.values())
         ready = [o for o in objects if (c := o.condition("Ready")) and c.status == "True"]
         cycle.objects, cycle.ready = len(objects), len(ready)
@@ -190,7 +215,7 @@ class Daemon:
         if not cycle.problems:
             self.metrics.good_cycle()
         self.first_cycle_done = True
-        log.info("cycle_finished", **cycle.as_json())
+        log.info("cycle_finished", **cycle.as_json(), full=True)
 
     async def _watch(self) -> None:
         async for _ in self.source.changes(self._stop):
@@ -217,14 +242,25 @@ class Daemon:
             self._take(before, self.source.state)
 
     def _take(self, before: DesiredState | None, after: DesiredState) -> None:
-        """A new valid state: forget removed objects, then a full cycle (level-based: the
-        objects that did not change cost a read each and stay as they are)."""
-        old = {key for wave in keys_in_order(before) for key in wave} if before else set()
-        new = [key for wave in keys_in_order(after) for key in wave]
-        for key in old - set(new):
+        """A new valid state: forget removed objects, reconcile those whose inputs (their
+        spec or one they reference) changed; the rest wait for the next resync."""
+        if before is None:
+            self._want()
+            return
+        old = {key for wave in keys_in_order(before) for key in wave}
+        new = {key for wave in keys_in_order(after) for key in wave}
+        removed = old - new
+        for key in removed:
             self.reconcile.forget(key)
-        log.info("desired_state_changed", objects=len(new), removed=sorted(old - set(new)))
-        self._cycle_wanted.set()
+        moved = {
+            key
+            for key in new
+            if key not in old or inputs_generation(before, key) != inputs_generation(after, key)
+        }
+        if removed and self.settings.prune.enabled:
+            moved.add(PRUNE_KEY)
+        log.info("desired_state_changed", changed=sorted(moved), removed=sorted(removed))
+        self._want(moved)
 
     async def _targets(self) -> list[Target]:
         targets: list[Target] = []

@@ -30,6 +30,8 @@ def test_an_edit_converges_within_seconds_with_an_hourly_resync(setup: Setup) ->
         )
     )
     edited = time.monotonic()
+    changed = daemon.wait_for(event("desired_state_changed"), 30, seen)
+    assert changed["changed"] == ["Role/orders-reader", "Service/orders-api"]  # only those
     daemon.wait_for(event("change", object="Service/orders-api", resource="idp:client"), 30, seen)
     assert time.monotonic() - edited < 30  # generous: the point is "not an hour"
     client_id = secret_value(setup.world, "orders-api")["client_id"]
