@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from controller.aws import AwsClients, AwsError, AwsNotFound, call
+from controller.aws import AwsClients, AwsError, Secrets, call
 from controller.desired import DesiredState, Service
 from controller.plan._desired import secret_name
 from controller.taskclient import ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_SCOPE, ENV_TOKEN_ENDPOINT
@@ -70,20 +70,24 @@ def open_aws(region: str | None) -> AwsClients:
 async def read_secret(aws: AwsClients, service: str) -> ServiceSecret:
     """The secret at AWSCURRENT, asked for by stage as ECS does."""
     name = secret_name(service)
-    client = aws.client("secretsmanager")
     try:
-        described = await call(client, "DescribeSecret", SecretId=name)
-    except AwsNotFound:
-        raise NotReady(f"secret {name} does not exist", f"{APPLY} first") from None
+        described = await Secrets(aws).describe(name)
     except AwsError as exc:
         raise NotReady(f"secret {name} cannot be described ({exc.code})", PERMISSIONS) from exc
-    if described.get("DeletedDate"):
+    if described is None:
+        raise NotReady(f"secret {name} does not exist", f"{APPLY} first")
+    if described.deleted_date is not None:
         raise NotReady(
             f"secret {name} is scheduled for deletion", f"{APPLY} first (it restores the secret)"
         )
     try:
+        # Read here rather than through Secrets.value: the version's CreatedDate matters to
+        # the doctor, and a value that is not JSON must become a finding, not a crash.
         response = await call(
-            client, "GetSecretValue", SecretId=described["ARN"], VersionStage="AWSCURRENT"
+            aws.client("secretsmanager"),
+            "GetSecretValue",
+            SecretId=described.arn,
+            VersionStage="AWSCURRENT",
         )
     except AwsError as exc:
         raise NotReady(
@@ -98,7 +102,7 @@ async def read_secret(aws: AwsClients, service: str) -> ServiceSecret:
         raise NotReady(f"secret {name} does not hold a JSON object", APPLY)
     return ServiceSecret(
         name=name,
-        arn=described["ARN"],
+        arn=described.arn,
         version_id=response["VersionId"],
         created=response.get("CreatedDate"),
         value=value,

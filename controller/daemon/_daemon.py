@@ -187,7 +187,7 @@ class Daemon:
             waves.append([PRUNE_KEY])
         waves = [[key for key in wave if only is None or key in only] for wave in waves]
         log.info("cycle_started", objects=sum(map(len, waves)), full=only is None)
-        await self.reconcile.engine.begin_cycle(state)
+        await self.reconcile.engine.begin_cycle(state, only)
         self.reconcile.refreshed()
         for wave in waves:
             await asyncio.gather(*(self.queue.add(key) for key in wave))

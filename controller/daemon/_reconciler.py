@@ -21,14 +21,7 @@ from controller.daemon._board import Observation, StatusBoard
 from controller.daemon._metrics import Metrics
 from controller.daemon._queue import WorkQueue
 from controller.daemon._rotations import Rotations
-from controller.desired import (
-    DesiredState,
-    IdentityProvider,
-    Role,
-    Service,
-    generation,
-    inputs_generation,
-)
+from controller.desired import DesiredState, generation, inputs_generation
 from controller.engine import Engine, Outcome
 from controller.idp import IdpError
 from controller.plan import Change
@@ -89,7 +82,7 @@ class KeyReconciler:
 
     async def __call__(self, key: str) -> None:
         state = self.state()
-        if state is None or (key != PRUNE_KEY and _declared(state, key) is None):
+        if state is None or (key != PRUNE_KEY and state.declared(key) is None):
             return
         with structlog.contextvars.bound_contextvars(reconcile_id=uuid.uuid4().hex[:12]):
             started = time.monotonic()
@@ -145,7 +138,7 @@ class KeyReconciler:
                 reason=problem.reason,
                 message=problem.message,
             )
-        declared = _declared(state, key)
+        declared = state.declared(key)
         if declared is None:  # the prune pass: logged, not an object of its own
             return
         inputs = inputs_generation(state, key)
@@ -209,15 +202,6 @@ class KeyReconciler:
         self.queue.forget(key)
         if outcome.writes and outcome.changes:
             self.queue.add_after(key, VERIFY_AFTER)
-
-
-def _declared(state: DesiredState, key: str) -> IdentityProvider | Role | Service | None:
-    kind, name = key.split("/", 1)
-    if kind == "IdentityProvider":
-        return state.providers.get(name)
-    if kind == "Role":
-        return state.roles.get(name)
-    return state.services.get(name) if kind == "Service" else None
 
 
 def _result(outcome: Outcome) -> str:

@@ -7,7 +7,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-from controller.desired._kinds import IdentityProvider, Role, Scope, Service
+from controller.desired._kinds import AnyObject, IdentityProvider, Role, Scope, Service
 from controller.desired._loader import Placed
 
 
@@ -20,6 +20,11 @@ class DesiredState:
     roles: dict[str, Role] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
     sources: dict[str, Placed] = field(default_factory=dict)
+
+    def declared(self, key: str) -> AnyObject | None:
+        """The object a ``Kind/name`` key names (work-queue keys, change objects), if any."""
+        placed = self.sources.get(key)
+        return placed.obj if placed is not None else None
 
     @property
     def object_count(self) -> int:

@@ -8,7 +8,7 @@ object becomes a problem on that object and the others carry on.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 
 from controller.aws import AwsError
 from controller.desired import DesiredState
@@ -90,11 +90,14 @@ class Engine:
             outcome.problem(outcome.resource, name, reason, message)
         return outcome
 
-    async def begin_cycle(self, state: DesiredState) -> None:
-        """Forget every batch read, then read ECS services in batches of ten up front."""
+    async def begin_cycle(self, state: DesiredState, only: Collection[str] | None = None) -> None:
+        """Forget every batch read, then read the ECS services of the Services about to be
+        reconciled (all, or those keyed in ``only``) in batches of ten up front."""
         self.world.begin_cycle()
         await self.world.services.prefetch(
-            (s.spec.cluster, s.spec.service) for s in state.services.values() if s.spec.service
+            (s.spec.cluster, s.spec.service)
+            for s in state.services.values()
+            if s.spec.service and (only is None or f"Service/{s.metadata.name}" in only)
         )
 
     async def prune(self, state: DesiredState, *, writes: bool) -> Outcome:
