@@ -14,6 +14,7 @@ from typing import Any
 
 from controller.aws import ObservedSecret
 from controller.desired import DesiredState, format_duration
+from controller.engine._ecs_service import roll_ecs_service
 from controller.engine._outcome import Outcome
 from controller.engine._roles import converge_role
 from controller.engine._secret_record import record_from_value, value_with_record
@@ -43,7 +44,6 @@ CLIENT = "idp:client"
 SECRET = "secretsmanager:secret"
 POLICY = "secretsmanager:resource-policy"
 TASK_DEFINITION = "ecs:task-definition"
-ECS_SERVICE = "ecs:service"
 
 
 def client_spec(state: DesiredState, service: str) -> ClientSpec:
@@ -86,7 +86,9 @@ class ServiceReconciler:
         secret_arn = await self._secret(secret, record)
         execution_role_arn = await self._secret_access(secret, secret_arn)
         revision = await self._task_definition(secret_arn, execution_role_arn)
-        await self._ecs_service(revision)
+        await roll_ecs_service(
+            self.world, self.outcome, self.service.spec, revision, self.credentials_replaced
+        )
 
     # -- secret and client ------------------------------------------------------------
 
@@ -335,34 +337,6 @@ class ServiceReconciler:
             self.outcome.resources["taskDefinitionArn"] = arn
             return arn
         return KNOWN_AFTER_APPLY
-
-    async def _ecs_service(self, revision: str | None) -> None:
-        self.outcome.at(ECS_SERVICE)
-        service_name = self.service.spec.service
-        if service_name is None or revision is None:
-            return
-        cluster = self.service.spec.cluster
-        live = await self.world.services.get(cluster, service_name)
-        service_id = f"{cluster}/{service_name}"
-        if live is None:
-            self.outcome.problem(
-                ECS_SERVICE,
-                service_id,
-                "EcsServiceMissing",
-                f"ECS service {service_name} not found in cluster {cluster}",
-            )
-            return
-        self.outcome.resources["ecsServiceArn"] = live["serviceArn"]
-        current = live.get("taskDefinition")
-        if current == revision and not self.credentials_replaced:
-            return
-        diff: tuple[FieldChange, ...] = (FieldChange("taskDefinition", current, revision),)
-        if current == revision:
-            diff = (FieldChange("deployment", "running tasks hold replaced credentials", "new"),)
-        if self.outcome.change(ECS_SERVICE, service_id, "update", diff):
-            await self.world.services.deploy(
-                cluster, service_name, revision, force=self.credentials_replaced
-            )
 
 
 def _observed_client_document(observed: ObservedClient) -> dict[str, Any]:
