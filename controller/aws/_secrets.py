@@ -1,8 +1,10 @@
 """Secrets Manager: one batched listing per cycle; values read per version, never twice.
 
-A version's value never changes, so a value is cached by version id: a repeated plan costs
-no GetSecretValue unless AWSCURRENT moved. Reads name the stage explicitly, as ECS does
-(and as moto needs: a stage-less read can return a stale value there).
+ListSecrets may lag behind by minutes (its API reference says so), so it serves discovery
+and prune only; whether a secret exists and which version is AWSCURRENT comes from
+DescribeSecret. A version's value never changes, so a value is cached by version id: a
+repeated plan costs no GetSecretValue unless AWSCURRENT moved. Reads name the stage
+explicitly, as ECS does (and as moto needs: a stage-less read can return a stale value).
 """
 
 from __future__ import annotations
@@ -92,23 +94,32 @@ class Secrets:
         return secret
 
     async def value(self, secret: ObservedSecret, stage: str = CURRENT) -> dict[str, Any] | None:
-        """The JSON value at ``stage``; None when no version holds that stage."""
+        """The JSON value at ``stage``; None when no version holds that stage.
+
+        Read by stage alone (naming a version id too fails when the stage has moved since the
+        secret was described) and cached by the version id the answer names.
+        """
         version = secret.version(stage)
         if version is None:
             return None
         if version not in self._values:
-            response = await call(
-                self._client,
-                "GetSecretValue",
-                SecretId=secret.arn,
-                VersionId=version,
-                VersionStage=stage,
-            )
-            self._values[version] = json.loads(response["SecretString"])
+            try:
+                response = await call(
+                    self._client, "GetSecretValue", SecretId=secret.arn, VersionStage=stage
+                )
+            except AwsNotFound:
+                return None
+            self._values[response["VersionId"]] = json.loads(response["SecretString"])
+            version = response["VersionId"]
         return dict(self._values[version])
 
     async def create(
-        self, name: str, value: dict[str, Any], tags: dict[str, str], token: str
+        self,
+        name: str,
+        value: dict[str, Any],
+        tags: dict[str, str],
+        token: str,
+        description: str = "OAuth client credentials managed by ecs-oauth",
     ) -> str:
         response = await call(
             self._client,
@@ -116,7 +127,7 @@ class Secrets:
             Name=name,
             SecretString=json.dumps(value),
             ClientRequestToken=token,
-            Description="OAuth client credentials managed by ecs-oauth",
+            Description=description,
             Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
         )
         arn: str = response["ARN"]

@@ -6,13 +6,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from controller.aws import ObservedSecret
 from controller.desired import DesiredState
 from controller.engine._outcome import Outcome
+from controller.engine._registrations import Registrations
 from controller.engine._secret_record import record_from_value
 from controller.engine._world import World
 from controller.idp import CognitoAdapter, IdpError, OidcAdapter
 from controller.plan import FieldChange
-from controller.plan._desired import OWNER, is_ours
+from controller.plan._desired import OWNER, REGISTRATION_SUFFIX, is_ours
 
 _COGNITO_ISSUER = re.compile(
     r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/(?P<pool>[\w-]+_\w+)$"
@@ -56,11 +58,16 @@ async def prune(world: World, state: DesiredState, writes: bool) -> Outcome:
             "nothing deleted (use --force if this is intended)",
         )
         return outcome
+    # Sorted, a task-readable secret comes before its registration secret, whose handles
+    # the client's deletion needs.
     for name, secret in sorted(secrets.items()):
         if secret.tags.get(OWNER) in stale_owners:
             owner = secret.tags[OWNER]
-            if outcome.change("idp:client", name, "delete", (), on_behalf_of=owner):
-                await _delete_client(world, await world.secrets.value(secret) or {})
+            registration = secrets.get(f"{name}{REGISTRATION_SUFFIX}")
+            if not name.endswith(REGISTRATION_SUFFIX) and outcome.change(
+                "idp:client", name, "delete", (), on_behalf_of=owner
+            ):
+                await _delete_client(world, secret, registration is not None)
             diff = (FieldChange("arn", secret.arn, None),)
             if outcome.change("secretsmanager:secret", name, "delete", diff, on_behalf_of=owner):
                 await world.secrets.delete(secret.arn)
@@ -72,11 +79,15 @@ async def prune(world: World, state: DesiredState, writes: bool) -> Outcome:
     return outcome
 
 
-async def _delete_client(world: World, value: dict[str, object]) -> None:
+async def _delete_client(world: World, secret: ObservedSecret, registered: bool) -> None:
+    value = await world.secrets.value(secret) or {}
     record = record_from_value(value)
     issuer = str(value.get("issuer", ""))
     if record is None:
         return
+    if registered:
+        service = secret.name.removeprefix("ecs-oauth/")
+        record = (await Registrations.load(world, service, {})).attach(record)
     cognito = _COGNITO_ISSUER.match(issuer)
     if cognito:
         await CognitoAdapter(cognito["pool"], "", world.aws).delete(record)

@@ -19,7 +19,8 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from controller.aws import AWSCURRENT, AWSPENDING, AwsError, ObservedSecret
-from controller.desired import DesiredState
+from controller.desired import DesiredState, IdentityProvider
+from controller.engine._registrations import Registrations
 from controller.engine._rotation_plan import (
     FAILED_TAG,
     IN_PROGRESS_TAGS,
@@ -51,7 +52,7 @@ from controller.engine._rotation_strategies import strategy_for
 from controller.engine._service import client_spec
 from controller.engine._world import World
 from controller.idp import IdpError, IdpUnavailable
-from controller.plan._desired import is_ours, secret_name
+from controller.plan._desired import is_ours, owner_tags, secret_name
 
 # Test-only: with ECS_OAUTH_PAUSE_AT=<phase> set, the process stops right after that phase
 # took effect (before the secret's phase tag records it), prints "paused at <phase>" to
@@ -165,8 +166,19 @@ async def advance_rotation(
         secret=secret,
         token=observed.token,
         now=now,
+        registrations=await _registrations(world, provider, service_name),
     )
     return await _run_from(rotation, phase, events)
+
+
+async def _registrations(
+    world: World, provider: IdentityProvider, service_name: str
+) -> Registrations:
+    """The RFC 7592 handles a blue/green rotation needs; none to read for Cognito."""
+    tags = owner_tags(world.settings.controller_id, f"Service/{service_name}")
+    if provider.spec.oidc is None:
+        return Registrations(world, "", tags)
+    return await Registrations.load(world, service_name, tags)
 
 
 async def _start(world: World, secret: ObservedSecret, now: datetime) -> ObservedSecret:

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from controller.aws import AWSCURRENT, AWSPENDING, AwsError, ObservedSecret
 from controller.desired import Service
+from controller.engine._registrations import Registrations
 from controller.engine._rotation_plan import (
     DEPLOYMENT_TAG,
     RETIRING,
@@ -32,6 +33,9 @@ from controller.idp import (
 )
 
 ROLLOUT_POLL = timedelta(seconds=15)
+# What UpdateSecretVersionStage answers when RemoveFromVersionId no longer holds the stage:
+# a lost compare-and-swap. Any other error is a real failure and goes up.
+STAGE_MISMATCH_CODES = frozenset({"InvalidParameterException"})
 CAS_RETRY = timedelta(seconds=1)
 
 
@@ -80,6 +84,7 @@ class RotationContext:
     secret: ObservedSecret
     token: str  # this rotation's AWSPENDING version id
     now: datetime
+    registrations: Registrations
 
     async def refresh(self) -> ObservedSecret:
         secret = await self.world.secrets.describe(self.secret.arn)
@@ -97,13 +102,14 @@ class RotationContext:
         return value
 
     async def record(self, stage: str) -> ClientRecord:
+        """The client a version names, with its registration handles where it has any."""
         record = record_from_value(await self.value(stage))
         if record is None:
             raise RotationFailed(
                 "SecretValueInvalid",
                 f"the {stage} version of {self.secret.name} holds no client_id and client_secret",
             )
-        return record
+        return self.registrations.attach(record)
 
     async def tag(self, tags: dict[str, str]) -> None:
         await self.world.secrets.tag(self.secret.arn, tags)
@@ -164,7 +170,9 @@ async def finish(rotation: RotationContext) -> Wait | None:
             await secrets.move_stage(secret.arn, RETIRING, current, retiring)
         try:
             await secrets.move_stage(secret.arn, AWSCURRENT, rotation.token, current)
-        except AwsError:
+        except AwsError as exc:
+            if exc.code not in STAGE_MISMATCH_CODES:
+                raise
             # AWSCURRENT left ``current`` in the meantime (a reconcile saved a new version):
             # read again and retry, never move from a version that is no longer current.
             return Wait(CAS_RETRY, "AWSCURRENT moved during finish")

@@ -88,6 +88,7 @@ class BlueGreenClients:
     async def create(self, rotation: RotationContext) -> None:
         record = await rotation.idp.create(rotation.client_spec)
         try:
+            await rotation.registrations.save([record])
             await _put_pending(rotation, record)
         except BaseException:
             await asyncio.shield(self._discard_unrecorded(rotation, record))
@@ -106,7 +107,8 @@ class BlueGreenClients:
         retiring = record_from_value(await rotation.value(RETIRING))
         current = await rotation.record(AWSCURRENT)
         if retiring is not None and retiring.client_id != current.client_id:
-            await rotation.idp.delete(retiring)
+            await rotation.idp.delete(rotation.registrations.attach(retiring))
+            await rotation.registrations.forget(retiring.client_id)
 
     async def _discard_unrecorded(self, rotation: RotationContext, record: ClientRecord) -> None:
         """Delete a client whose record did not land. Keep it when the put landed after all
@@ -114,5 +116,9 @@ class BlueGreenClients:
         read: a leaked client is safer than a pending version naming a deleted one."""
         with contextlib.suppress(AwsError, IdpError, RotationFailed):
             secret = await rotation.refresh()
-            if secret.version(AWSPENDING) != rotation.token:
-                await rotation.idp.delete(record)
+            if secret.version(AWSPENDING) == rotation.token:
+                pending = await rotation.world.secrets.value(secret, AWSPENDING) or {}
+                if pending.get("client_id") == record.client_id:
+                    return
+            await rotation.idp.delete(record)
+            await rotation.registrations.forget(record.client_id)

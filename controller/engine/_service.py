@@ -1,4 +1,4 @@
-"""Reconcile one Service: its OAuth client, secret, secret access, task definition, service.
+"""Reconcile one Service: its OAuth client, secrets, secret access, task definition, service.
 
 Steps run in dependency order and each reads the live resource afresh (level-based). In a
 plan, ids that only exist after an earlier write are shown as ``(known after apply)``.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import math
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -16,25 +17,20 @@ from controller.aws import ObservedSecret
 from controller.desired import DesiredState, format_duration
 from controller.engine._ecs_service import roll_ecs_service
 from controller.engine._outcome import Outcome
-from controller.engine._roles import converge_role
-from controller.engine._secret_record import record_from_value, value_with_record
+from controller.engine._registrations import Registrations
+from controller.engine._rotation_plan import PHASE_TAG, ROTATED_AT_TAG
+from controller.engine._secret_access import AccessBlocked, SecretAccess
+from controller.engine._secret_record import foreign_keys, record_from_value, value_with_record
 from controller.engine._world import World
 from controller.idp import ClientRecord, ClientSpec, IdentityProviderAdapter, ObservedClient
-from controller.plan import KNOWN_AFTER_APPLY, Action, FieldChange, diff_documents
+from controller.plan import KNOWN_AFTER_APPLY, SENSITIVE, Action, FieldChange, diff_documents
 from controller.plan._desired import (
-    EXECUTION_POLICY_ARN,
-    SECRET_READ_POLICY,
-    canonical_policy,
     client_name,
-    execution_role_name,
     is_ours,
     observed_task_definition,
     owner_tags,
     patched_task_definition,
-    role_document,
     secret_name,
-    secret_read_policy,
-    secret_resource_policy,
     secret_value,
     task_definition_document,
     task_role_name,
@@ -42,7 +38,6 @@ from controller.plan._desired import (
 
 CLIENT = "idp:client"
 SECRET = "secretsmanager:secret"
-POLICY = "secretsmanager:resource-policy"
 TASK_DEFINITION = "ecs:task-definition"
 
 
@@ -70,22 +65,37 @@ class ServiceReconciler:
         self.tags = owner_tags(world.settings.controller_id, f"Service/{name}")
         self.scopes = state.role_scopes(self.service.spec.role)
         self.client_spec = client_spec(state, name)
-        self.idp: IdentityProviderAdapter = world.idp(state.service_provider(name))
+        provider = state.service_provider(name)
+        self.idp: IdentityProviderAdapter = world.idp(provider)
+        self.registers = provider.spec.oidc is not None  # RFC 7592 handles to keep
+        self.registrations = Registrations(world, "", self.tags)
         self.credentials_replaced = False
 
     async def run(self) -> None:
-        with contextlib.suppress(_Blocked):  # already reported as a problem on the object
+        with contextlib.suppress(_Blocked, AccessBlocked):  # already reported as a problem
             await self._steps()
 
     async def _steps(self) -> None:
         secret = await self._owned_secret()
         if secret is not None and secret.deleted_date and not self.outcome.writes:
             return  # nothing past the restore can be read until the restore happens
+        if self.registers:
+            self.registrations = await Registrations.load(self.world, self.name, self.tags)
         record = await self._record(secret)
         record = await self._client(secret, record)
         secret_arn = await self._secret(secret, record)
-        execution_role_arn = await self._secret_access(secret, secret_arn)
-        revision = await self._task_definition(secret_arn, execution_role_arn)
+        latest = await self._latest_revision()
+        access = SecretAccess(
+            self.world, self.outcome, self.name, self.tags, self.service.spec.adopt
+        )
+        execution_role_arn = await access.grant(
+            secret_arn,
+            self.service.spec.execution_role_arn,
+            latest[1]["taskDefinition"] if latest else None,
+        )
+        if latest is None or execution_role_arn is None:
+            return
+        revision = await self._task_definition(latest, secret_arn, execution_role_arn)
         await roll_ecs_service(
             self.world, self.outcome, self.service.spec, revision, self.credentials_replaced
         )
@@ -93,9 +103,11 @@ class ServiceReconciler:
     # -- secret and client ------------------------------------------------------------
 
     async def _owned_secret(self) -> ObservedSecret | None:
+        """The task-readable secret, described afresh: ListSecrets may lag by minutes and
+        would turn an update into a second create."""
         self.outcome.at(SECRET)
         name = secret_name(self.name)
-        secret = (await self.world.secrets.listing("ecs-oauth/")).get(name)
+        secret = await self.world.secrets.describe(name)
         if secret is None:
             return None
         ours = is_ours(secret.tags, self.world.settings.controller_id)
@@ -119,7 +131,8 @@ class ServiceReconciler:
         if secret is None:
             return None
         value = await self.world.secrets.value(secret)
-        return record_from_value(value) if value else None
+        record = record_from_value(value) if value else None
+        return self.registrations.attach(record) if record else None
 
     async def _client(
         self, secret: ObservedSecret | None, record: ClientRecord | None
@@ -129,20 +142,36 @@ class ServiceReconciler:
         if observed is not None and record is not None and observed.record != record:
             # The IdP rotated the registration access token on a read (Keycloak does):
             # save it now, even in a plan, or lose the client for good.
-            await self._save_record(secret, observed.record)
+            await self.registrations.save([observed.record])
             record = observed.record
         if observed is None:
             return await self._create_client(record)
+        assert record is not None
+        record = self._with_issued_secret(secret, record, observed)
         diff = diff_documents(self._client_document(observed), _observed_client_document(observed))
         if diff and self.outcome.change(CLIENT, observed.client_id, "update", diff):
-            updated = await self.idp.update(observed.record, self.client_spec)
-            if updated != observed.record:
-                # RFC 7592 servers may rotate the registration access token on update
-                # (oidc-provider, Keycloak): the old one is dead, so save the new one now.
-                await self._save_record(secret, updated)
-            return updated
+            # RFC 7592 servers may rotate the registration access token on update
+            # (oidc-provider, Keycloak): the old one is dead, so save the new one now.
+            record = await self.idp.update(record, self.client_spec)
         self.outcome.resources["clientId"] = observed.client_id
-        return observed.record
+        if self.outcome.writes:
+            await self.registrations.save([record])  # also moves handles out of old versions
+        return record
+
+    def _with_issued_secret(
+        self, secret: ObservedSecret | None, record: ClientRecord, observed: ObservedClient
+    ) -> ClientRecord:
+        """The record with the client secret the IdP reports, where it reports one and no
+        rotation ever ran: a stored secret rewritten by hand then shows as drift instead of
+        401s at every task start. After a rotation the IdP may keep reporting the first
+        secret (Cognito echoes only the one it generated), so the record is trusted."""
+        issued = observed.client_secret
+        tags = secret.tags if secret is not None else {}
+        if not issued or issued == record.client_secret or PHASE_TAG in tags:
+            return record
+        if ROTATED_AT_TAG in tags:
+            return record
+        return replace(record, client_secret=issued)
 
     async def _create_client(self, lost: ClientRecord | None) -> ClientRecord | None:
         orphan = await self.idp.find_by_name(self.client_spec.name)
@@ -158,12 +187,15 @@ class ServiceReconciler:
                 raise _Blocked
             diff = diff_documents(self._client_document(), None)
             if self.outcome.change(CLIENT, orphan.client_id, "adopt", diff):
-                return await self.idp.update(orphan, self.client_spec)
+                adopted = await self.idp.update(orphan, self.client_spec)
+                await self.registrations.save([adopted])
+                return adopted
             return orphan
         diff = diff_documents(self._client_document(), None)
         if self.outcome.change(CLIENT, self.client_spec.name, "create", diff):
             record = await self.idp.create(self.client_spec)
             self.outcome.resources["clientId"] = record.client_id
+            await self.registrations.save([record])
             return record
         return None
 
@@ -177,14 +209,6 @@ class ServiceReconciler:
             # Only IdPs that report a lifetime (Cognito) can drift in it.
             document["tokenLifetime"] = _lifetime(self.client_spec.token_lifetime)
         return document
-
-    async def _save_record(self, secret: ObservedSecret | None, record: ClientRecord) -> None:
-        if secret is None:
-            return
-        value = await self.world.secrets.value(secret) or {}
-        await self.world.secrets.put(
-            secret.arn, value_with_record(value, record), str(uuid.uuid4())
-        )
 
     async def _secret(self, secret: ObservedSecret | None, record: ClientRecord | None) -> str:
         self.outcome.at(SECRET)
@@ -205,10 +229,12 @@ class ServiceReconciler:
                 self.outcome.resources["secretArn"] = arn
                 return arn
             return KNOWN_AFTER_APPLY
-        observed_value = await self.world.secrets.value(secret)
+        observed_value = await self.world.secrets.value(secret) or {}
         diff = diff_documents(
             {"value": desired_value, "tags": self.tags},
             {"value": observed_value, "tags": secret.tags},
+        ) + tuple(
+            FieldChange(f"value.{key}", SENSITIVE, None) for key in foreign_keys(observed_value)
         )
         if not diff:
             return secret.arn
@@ -226,69 +252,10 @@ class ServiceReconciler:
                 await self.world.secrets.tag(secret.arn, self.tags)
         return secret.arn
 
-    # -- access to the secret ------------------------------------------------------------
-
-    async def _secret_access(self, secret: ObservedSecret | None, secret_arn: str) -> str | None:
-        """Returns the execution role to set on the task definition, when we own it."""
-        self.outcome.at(POLICY)
-        shared = self.service.spec.execution_role_arn
-        if shared:
-            await self._shared_role_exists(shared)
-        desired_policy = canonical_policy(secret_resource_policy(shared)) if shared else None
-        observed_policy = None
-        if secret is not None:
-            observed_policy = canonical_policy(await self.world.secrets.resource_policy(secret.arn))
-        if desired_policy != observed_policy:
-            diff = (FieldChange("resourcePolicy", observed_policy, desired_policy),)
-            action: Action = "update" if observed_policy is not None else "create"
-            if desired_policy is None:
-                action = "delete"
-            if self.outcome.change(POLICY, secret_name(self.name), action, diff):
-                if shared:
-                    await self.world.secrets.put_resource_policy(
-                        secret_arn, secret_resource_policy(shared)
-                    )
-                else:
-                    await self.world.secrets.delete_resource_policy(secret_arn)
-        if shared:
-            return None
-        return await self._execution_role(secret_arn)
-
-    async def _shared_role_exists(self, arn: str) -> None:
-        """A resource policy naming a role that does not exist is rejected by AWS with a
-        vague MalformedPolicyDocument; say what is wrong instead (same account only)."""
-        if arn.split(":")[4:5] != [self.world.account_id]:
-            return
-        if any(role.arn == arn for role in (await self.world.iam.roles()).values()):
-            return
-        self.outcome.problem(
-            POLICY,
-            arn,
-            "ExecutionRoleMissing",
-            f"executionRoleArn {arn} does not exist; create the role or fix executionRoleArn",
-        )
-        raise _Blocked
-
-    async def _execution_role(self, secret_arn: str) -> str:
-        self.outcome.at("iam:role")
-        name = execution_role_name(self.name)
-        inline = {SECRET_READ_POLICY: secret_read_policy(secret_arn)}
-        desired = role_document(self.world.account_id, self.tags, [EXECUTION_POLICY_ARN], inline)
-        arn = await converge_role(
-            self.world,
-            self.outcome,
-            name,
-            desired,
-            inline,
-            adopt=self.service.spec.adopt,
-            description=f"ECS execution role for ecs-oauth Service/{self.name}",
-        )
-        self.outcome.resources["executionRoleArn"] = arn
-        return arn
-
     # -- ECS ----------------------------------------------------------------------------
 
-    async def _task_definition(self, secret_arn: str, execution_role_arn: str | None) -> str | None:
+    async def _latest_revision(self) -> tuple[str, dict[str, Any]] | None:
+        """The family's latest ACTIVE revision (ARN and described form), if it can be wired."""
         self.outcome.at(TASK_DEFINITION)
         family = self.service.spec.task_definition.family
         container = self.service.spec.task_definition.container
@@ -311,8 +278,17 @@ class ServiceReconciler:
                 f"{latest_arn.rsplit('/', 1)[-1]} has no container named {container}",
             )
             return None
-        role_name = task_role_name(self.service.spec.role)
-        role = (await self.world.iam.roles()).get(role_name)
+        return latest_arn, described
+
+    async def _task_definition(
+        self, latest: tuple[str, dict[str, Any]], secret_arn: str, execution_role_arn: str
+    ) -> str | None:
+        self.outcome.at(TASK_DEFINITION)
+        latest_arn, described = latest
+        definition = described["taskDefinition"]
+        family = self.service.spec.task_definition.family
+        container = self.service.spec.task_definition.container
+        role = (await self.world.iam.roles()).get(task_role_name(self.service.spec.role))
         endpoints = await self.idp.endpoints()
         desired = task_definition_document(
             container,

@@ -38,6 +38,14 @@ def secret_name(service: str) -> str:
     return f"ecs-oauth/{service}"
 
 
+REGISTRATION_SUFFIX = "/registration"
+
+
+def registration_secret_name(service: str) -> str:
+    """Controller-only: the RFC 7592 handles of the service's clients."""
+    return f"{secret_name(service)}{REGISTRATION_SUFFIX}"
+
+
 def client_name(service: str) -> str:
     return f"ecs-oauth-{service}"
 
@@ -174,15 +182,20 @@ def secret_value(
 def task_definition_document(
     container: str,
     task_role_arn: str,
-    execution_role_arn: str | None,
+    execution_role_arn: str,
     secret_arn: str,
     token_endpoint: str,
     scopes: list[str],
 ) -> dict[str, Any]:
-    """The fields of a task definition the controller owns; the rest is the deployer's."""
-    document: dict[str, Any] = {"taskRoleArn": task_role_arn}
-    if execution_role_arn is not None:
-        document["executionRoleArn"] = execution_role_arn
+    """The fields of a task definition the controller owns; the rest is the deployer's.
+
+    ``executionRoleArn`` is always set: ECS refuses container ``secrets`` without one, and
+    it must be the role the secret grants read to.
+    """
+    document: dict[str, Any] = {
+        "taskRoleArn": task_role_arn,
+        "executionRoleArn": execution_role_arn,
+    }
     value_from = KNOWN_AFTER_APPLY if secret_arn == KNOWN_AFTER_APPLY else f"{secret_arn}:{{key}}::"
     document["containers"] = {
         container: {
@@ -219,8 +232,7 @@ def patched_task_definition(definition: dict[str, Any], desired: dict[str, Any])
     """The latest revision with only the owned fields corrected: the next revision to register."""
     patched = dict(definition)
     patched["taskRoleArn"] = desired["taskRoleArn"]
-    if "executionRoleArn" in desired:
-        patched["executionRoleArn"] = desired["executionRoleArn"]
+    patched["executionRoleArn"] = desired["executionRoleArn"]
     containers = []
     for entry in definition.get("containerDefinitions", []):
         wanted = desired["containers"].get(entry.get("name"))

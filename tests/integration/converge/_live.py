@@ -36,6 +36,25 @@ def secret_name(service: str) -> str:
     return f"ecs-oauth/{service}"
 
 
+def registration_value(world: SeededWorld, service: str) -> dict[str, Any] | None:
+    """The controller-only secret of RFC 7592 handles; None where there is none (Cognito)."""
+    manager = world.client("secretsmanager")
+    try:
+        response = manager.get_secret_value(
+            SecretId=f"{secret_name(service)}/registration", VersionStage="AWSCURRENT"
+        )
+    except manager.exceptions.ResourceNotFoundException:
+        return None
+    value: dict[str, Any] = json.loads(response["SecretString"])
+    return value
+
+
+def registration_tokens(world: SeededWorld, service: str) -> list[str]:
+    """Every registration access token the controller keeps for the service's clients."""
+    value = registration_value(world, service) or {"clients": {}}
+    return [entry["registration_access_token"] for entry in value["clients"].values()]
+
+
 def describe_secret(world: SeededWorld, service: str) -> dict[str, Any]:
     described: dict[str, Any] = world.client("secretsmanager").describe_secret(
         SecretId=secret_name(service)

@@ -31,6 +31,7 @@ from ._live import (
     ecs_service,
     environment,
     latest_task_definition,
+    registration_value,
     scopes_of,
     secret_value,
     secrets,
@@ -43,7 +44,6 @@ EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecut
 OWN_EXECUTION_ROLE = ("orders-api", "stock-sync")  # no executionRoleArn in their spec
 SHARED_EXECUTION_ROLE = "checkout-worker"
 SECRET_KEYS = {"client_id", "client_secret", "token_endpoint", "scope", "issuer"}
-REGISTRATION_KEYS = {"registration_access_token", "registration_client_uri"}
 
 
 @pytest.fixture(scope="module")
@@ -192,8 +192,7 @@ class TestSecrets:
     ) -> None:
         value = secret_value(converged.world, service)
 
-        extra = REGISTRATION_KEYS if service == OIDC_SERVICE else set()
-        assert set(value) == SECRET_KEYS | extra
+        assert set(value) == SECRET_KEYS
         assert value["scope"].split() == scopes_of(service)
         assert value["client_id"]
         assert value["client_secret"]
@@ -215,6 +214,31 @@ class TestSecrets:
 
         assert value["issuer"] == converged.oidc.issuer
         assert value["token_endpoint"] == f"{converged.oidc.issuer}/token"
+
+    def test_an_oidc_client_s_registration_handles_live_in_a_controller_only_secret(
+        self, converged: Converged
+    ) -> None:
+        client_id = secret_value(converged.world, OIDC_SERVICE)["client_id"]
+        registration = registration_value(converged.world, OIDC_SERVICE)
+        name = f"ecs-oauth/{OIDC_SERVICE}/registration"
+        manager = converged.world.client("secretsmanager")
+
+        assert registration is not None
+        [(held_for, handles)] = registration["clients"].items()
+        assert held_for == client_id
+        assert set(handles) == {"registration_access_token", "registration_client_uri"}
+        assert handles["registration_client_uri"].startswith(converged.oidc.issuer)
+        assert not manager.get_resource_policy(SecretId=name).get("ResourcePolicy")
+        assert tags(manager.describe_secret(SecretId=name)["Tags"]) == {
+            MANAGED_BY: CONTROLLER_ID,
+            OWNER: f"Service/{OIDC_SERVICE}",
+        }
+
+    @pytest.mark.parametrize("service", COGNITO_SERVICES)
+    def test_a_cognito_client_needs_no_registration_secret(
+        self, converged: Converged, service: str
+    ) -> None:
+        assert registration_value(converged.world, service) is None
 
     @pytest.mark.parametrize("service", SERVICES)
     def test_the_secret_carries_the_ownership_tags(

@@ -30,6 +30,7 @@ from ._live import (
     latest_task_definition,
     planned,
     register_revision,
+    registration_value,
     scopes_of,
     secret_value,
     set_cognito_scopes,
@@ -193,7 +194,8 @@ class TestEnforceMode:
         assert secret_value(world, "orders-api") == value_before
         names = [s["Name"] for s in secrets.list_secrets(IncludePlannedDeletion=True)["SecretList"]]
         assert sorted(names) == [
-            f"ecs-oauth/{s}" for s in ("checkout-worker", "orders-api", "stock-sync")
+            *(f"ecs-oauth/{s}" for s in ("checkout-worker", "orders-api", "stock-sync")),
+            "ecs-oauth/stock-sync/registration",
         ]
 
     def test_a_widened_secret_resource_policy_is_narrowed_to_the_shared_role(
@@ -319,6 +321,64 @@ class TestEnforceMode:
         }
         assert_fixed(in_sync)
         assert secret_value(world, "orders-api") == original
+
+    def test_a_corrupted_client_secret_is_drift_and_the_idp_s_secret_is_written_back(
+        self, in_sync: Converged
+    ) -> None:
+        world = in_sync.world
+        original = secret_value(world, "orders-api")
+        world.client("secretsmanager").put_secret_value(
+            SecretId="ecs-oauth/orders-api",
+            SecretString=json.dumps({**original, "client_secret": "x" * 51}),
+        )
+
+        plan = in_sync.cli.plan_json()
+
+        assert (
+            "Service/orders-api",
+            "secretsmanager:secret",
+            "ecs-oauth/orders-api",
+            "update",
+            ("value.client_secret",),
+        ) in planned(plan)
+        assert field_change(plan, "secretsmanager:secret", "value.client_secret") == {
+            "path": "value.client_secret",
+            "before": "(sensitive)",
+            "after": "(sensitive)",
+        }
+        assert_fixed(in_sync)
+        assert secret_value(world, "orders-api") == original
+
+    def test_registration_handles_left_in_the_task_secret_move_to_the_controller_s_own(
+        self, in_sync: Converged
+    ) -> None:
+        world = in_sync.world
+        value = secret_value(world, OIDC_SERVICE)
+        manager = world.client("secretsmanager")
+        [(client_id, handles)] = registration_value(world, OIDC_SERVICE)["clients"].items()
+        manager.delete_secret(
+            SecretId=f"ecs-oauth/{OIDC_SERVICE}/registration", ForceDeleteWithoutRecovery=True
+        )
+        manager.put_secret_value(
+            SecretId=f"ecs-oauth/{OIDC_SERVICE}", SecretString=json.dumps({**value, **handles})
+        )
+
+        plan = in_sync.cli.plan_json()
+
+        changed = planned(plan)
+        assert changed == {
+            (
+                f"Service/{OIDC_SERVICE}",
+                "secretsmanager:secret",
+                f"ecs-oauth/{OIDC_SERVICE}",
+                "update",
+                ("value.registration_access_token", "value.registration_client_uri"),
+            ),
+        }
+        assert handles["registration_access_token"] not in json.dumps(plan)
+        assert_fixed(in_sync)
+        assert secret_value(world, OIDC_SERVICE) == value
+        assert set(registration_value(world, OIDC_SERVICE)["clients"]) == {client_id}
 
 
 class TestAClientDeletedAtTheIdentityProvider:

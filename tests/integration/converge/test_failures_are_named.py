@@ -158,6 +158,7 @@ class TestARefusedTaskDefinitionWrite:
                 "update",
                 (
                     "taskRoleArn",
+                    "executionRoleArn",
                     f"{worker}.secrets.OAUTH_CLIENT_ID",
                     f"{worker}.secrets.OAUTH_CLIENT_SECRET",
                     f"{worker}.environment.OAUTH_TOKEN_ENDPOINT",
@@ -279,14 +280,21 @@ class TestATaskDefinitionFamilyWithoutRevision:
         assert problem["id"] == "billing"
         assert problem["reason"] == "TaskDefinitionMissing"
 
-    def test_its_secret_client_and_execution_role_are_still_created(self, failed: Failed) -> None:
+    def test_its_secret_and_client_are_still_created(self, failed: Failed) -> None:
         world = failed.world
         assert tags(describe_secret(world, "billing")["Tags"])[MANAGED_BY] == CONTROLLER_ID
         client = cognito_client(world, secret_value(world, "billing")["client_id"])
         assert client["ClientName"] == "ecs-oauth-billing"
         assert client["AllowedOAuthScopes"] == ["orders/read"]
-        iam = world.client("iam")
-        assert iam.list_role_policies(RoleName="ecs-oauth-billing-exec")["PolicyNames"]
+
+    def test_no_execution_role_is_made_before_a_revision_says_whether_it_has_one(
+        self, failed: Failed
+    ) -> None:
+        """The first revision may name the team's own execution role, which is then the
+        one granted: a dedicated role made up front could be left unused."""
+        names = {r["RoleName"] for r in failed.world.client("iam").list_roles()["Roles"]}
+
+        assert "ecs-oauth-billing-exec" not in names
 
     def test_the_other_services_converge(self, failed: Failed) -> None:
         for service in SERVICES:
@@ -309,4 +317,5 @@ class TestATaskDefinitionFamilyWithoutRevision:
         assert secrets(container(definition, "app"))["OAUTH_CLIENT_SECRET"] == (
             f"{arn}:client_secret::"
         )
+        assert definition["executionRoleArn"].endswith("/ecs-oauth-billing-exec")
         failed.cli.assert_in_sync()

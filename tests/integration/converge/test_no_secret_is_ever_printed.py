@@ -23,6 +23,7 @@ from ._live import (
     SERVICES,
     latest_task_definition,
     register_revision,
+    registration_tokens,
     secret_value,
     set_cognito_scopes,
 )
@@ -44,7 +45,8 @@ class Transcript:
         for service in SERVICES:
             value = secret_value(world, service)
             self.collect("client_secret", value["client_secret"])
-            self.collect("registration_access_token", value.get("registration_access_token"))
+            for token in registration_tokens(world, service):
+                self.collect("registration_access_token", token)
         client_id = secret_value(world, OIDC_SERVICE)["client_id"]
         self.collect("client_secret", oidc.client(client_id)["client_secret"])
 

@@ -10,7 +10,12 @@ import pytest
 
 from tests.harness.moto import MotoPeer
 from tests.harness.oidc_provider import OidcProviderPeer
-from tests.integration.converge._live import OIDC_SERVICE, SERVICES, secret_value
+from tests.integration.converge._live import (
+    OIDC_SERVICE,
+    SERVICES,
+    registration_tokens,
+    secret_value,
+)
 from tests.integration.daemon.conftest import Setup, event
 
 pytestmark = pytest.mark.slow  # a daemon per test, waiting out resyncs
@@ -38,7 +43,7 @@ def test_known_secrets_appear_in_no_output_of_the_daemon(
     known = {PLANTED, oidc_provider.initial_access_token}
     for service in SERVICES:
         stored = secret_value(setup.world, service)
-        known |= {stored["client_secret"], stored.get("registration_access_token") or PLANTED}
+        known |= {stored["client_secret"], *registration_tokens(setup.world, service)}
     oidc_client = secret_value(setup.world, OIDC_SERVICE)["client_id"]
     known.add(oidc_provider.client(oidc_client)["client_secret"])
 

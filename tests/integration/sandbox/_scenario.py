@@ -174,7 +174,8 @@ class TestStopping:
                     "SecretString"
                 ]
             )
-            values += [value[key] for key in CREDENTIAL_KEYS if key in value]
+            held = [value, *value.get("clients", {}).values()]  # registration secrets nest
+            values += [entry[key] for entry in held for key in CREDENTIAL_KEYS if key in entry]
         assert values
         return values
 

@@ -14,7 +14,13 @@ import re
 import pytest
 
 from controller.taskclient import CredentialsRejected, TokenClient, TokenRequestRejected
-from tests.integration.converge._live import OIDC_SERVICE, SERVICES, scopes_of, secret_value
+from tests.integration.converge._live import (
+    OIDC_SERVICE,
+    SERVICES,
+    registration_tokens,
+    scopes_of,
+    secret_value,
+)
 from tests.integration.converge.conftest import Converged, explain
 from tests.integration.converge.test_a_task_gets_a_token import task_environment, verified_claims
 
@@ -25,11 +31,7 @@ CHECKS = ("secret", "token", "scopes", "clock", "task-definition", "deployment")
 def credentials(applied: Converged, service: str) -> list[str]:
     """Every credential in the service's secret."""
     value = secret_value(applied.world, service)
-    return [
-        value[key]
-        for key in ("client_secret", "registration_access_token")
-        if isinstance(value.get(key), str)
-    ]
+    return [value["client_secret"], *registration_tokens(applied.world, service)]
 
 
 class TestTheTaskClient:
