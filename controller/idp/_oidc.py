@@ -40,16 +40,8 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from controller.idp import _oidc_registration as reg
-from controller.idp._oidc_wire import (
-    REQUEST_TIMEOUT,
-    RETRY_STATUSES,
-    json_object,
-    known_secrets,
-    refusal,
-    require_secure,
-    same_origin,
-    scrub,
-)
+from controller.idp._oidc_http import ServerMetadata, discover, exchange
+from controller.idp._oidc_wire import refusal, same_origin
 from controller.idp._token import request_token
 from controller.idp._types import (
     ClientRecord,
@@ -59,7 +51,6 @@ from controller.idp._types import (
     IdpManagementLost,
     IdpNotFound,
     IdpRejected,
-    IdpUnavailable,
     IdpUnmanageable,
     InitialAccessToken,
     ObservedClient,
@@ -67,13 +58,6 @@ from controller.idp._types import (
 
 # How long a read's metadata may stand in for a fresh read before an update.
 LAST_READ_MAX_AGE_SECONDS = 60.0
-
-
-@dataclass(frozen=True)
-class _ServerMetadata:
-    issuer: str
-    token_endpoint: str
-    registration_endpoint: str
 
 
 @dataclass(frozen=True)
@@ -92,7 +76,7 @@ class OidcAdapter:
         self._issuer = issuer
         self._initial_access_token = initial_access_token
         self._http = http
-        self._metadata: _ServerMetadata | None = None
+        self._metadata: ServerMetadata | None = None
         self._discovery = asyncio.Lock()
         # None until a registration shows whether the server takes application_type
         # "service"; False once it refused it and took the registration without.
@@ -152,7 +136,7 @@ class OidcAdapter:
 
     async def delete(self, record: ClientRecord) -> None:
         token, uri = self._management_handles("delete", record)
-        status, body = await self._exchange("delete", "DELETE", uri, token, None, record)
+        status, body = await exchange(self._http, "delete", "DELETE", uri, token, None, record)
         self._last_reads.pop(record.client_id, None)
         if status in (200, 204, 404):
             return
@@ -168,7 +152,7 @@ class OidcAdapter:
         """The registration as the server reports it and the record with the handles it
         returned; None when the client is confirmed gone."""
         token, uri = self._management_handles(operation, record)
-        status, body = await self._exchange(operation, "GET", uri, token, None, record)
+        status, body = await exchange(self._http, operation, "GET", uri, token, None, record)
         if status == 404:
             return None
         if status == 401:
@@ -200,7 +184,7 @@ class OidcAdapter:
         payload = reg.update_request(
             current, record.client_id, spec, service=self._service_type is True
         )
-        status, body = await self._exchange("update", "PUT", uri, token, payload, record)
+        status, body = await exchange(self._http, "update", "PUT", uri, token, payload, record)
         if status == 404:
             raise refusal("update", status, body, record, cls=IdpNotFound)
         if status == 401:
@@ -233,7 +217,7 @@ class OidcAdapter:
     async def _register(
         self, url: str, token: str, payload: dict[str, Any]
     ) -> tuple[int, dict[str, Any]]:
-        return await self._exchange("create", "POST", url, token, payload, None)
+        return await exchange(self._http, "create", "POST", url, token, payload, None)
 
     async def _registered(self, status: int, body: dict[str, Any]) -> ClientRecord:
         """The record of a new registration, or IdpUnmanageable when it could never be
@@ -279,7 +263,7 @@ class OidcAdapter:
         """Whether an RFC 7592 DELETE of a registration we will not keep went through."""
         token, uri = self._management_handles("delete", record)
         try:
-            status, _ = await self._exchange("delete", "DELETE", uri, token, None, record)
+            status, _ = await exchange(self._http, "delete", "DELETE", uri, token, None, record)
         except IdpError:
             return False
         return status in (200, 204, 404)
@@ -316,84 +300,12 @@ class OidcAdapter:
             record.registration_access_token, reg.kept_metadata(body), time.monotonic()
         )
 
-    async def _server_metadata(self) -> _ServerMetadata:
+    async def _server_metadata(self) -> ServerMetadata:
         """Discovery, fetched once per adapter; a failure is not cached."""
         async with self._discovery:
             if self._metadata is None:
-                self._metadata = await self._discover()
+                self._metadata = await discover(self._http, self._issuer)
             return self._metadata
-
-    async def _discover(self) -> _ServerMetadata:
-        status = 0
-        for url in _discovery_urls(self._issuer):
-            status, body = await self._exchange("discovery", "GET", url, None, None, None)
-            if status == 200:
-                return self._validated(url, body)
-        raise IdpRejected(
-            f"discovery: no metadata for issuer {self._issuer} (HTTP {status})", status=status
-        )
-
-    def _validated(self, url: str, body: dict[str, Any]) -> _ServerMetadata:
-        """RFC 8414 section 3.3: the document must name exactly the issuer we asked about."""
-        if body.get("issuer") != self._issuer:
-            raise IdpRejected(
-                f"discovery: {url} names issuer {body.get('issuer')!r}, "
-                f"configured is {self._issuer!r}"
-            )
-        token_endpoint = body.get("token_endpoint")
-        registration_endpoint = body.get("registration_endpoint")
-        if not isinstance(token_endpoint, str) or not isinstance(registration_endpoint, str):
-            raise IdpRejected(f"discovery: {url} lacks a token or registration endpoint")
-        require_secure("discovery", token_endpoint)
-        require_secure("discovery", registration_endpoint)
-        return _ServerMetadata(self._issuer, token_endpoint, registration_endpoint)
-
-    async def _exchange(
-        self,
-        operation: str,
-        method: str,
-        url: str,
-        token: str | None,
-        payload: dict[str, Any] | None,
-        record: ClientRecord | None,
-    ) -> tuple[int, dict[str, Any]]:
-        """Status and JSON object of one call; IdpUnavailable when it is worth retrying.
-
-        Redirects are not followed: a bearer token must reach only the URL it is for.
-        Statuses are classified here, whatever the session's own ``raise_for_status``.
-        """
-        require_secure(operation, url)
-        headers = {"Accept": "application/json"}
-        if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
-        try:
-            async with self._http.request(
-                method,
-                url,
-                headers=headers,
-                json=payload,
-                allow_redirects=False,
-                raise_for_status=False,
-                timeout=REQUEST_TIMEOUT,
-            ) as response:
-                status, text = response.status, await response.text()
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            detail = scrub(str(exc), known_secrets(record, token))
-            raise IdpUnavailable(f"{operation}: {type(exc).__name__}: {detail}") from None
-        body = json_object(text)
-        if status >= 500 or status in RETRY_STATUSES:
-            raise refusal(operation, status, body, record, token, cls=IdpUnavailable)
-        if 200 <= status < 300 and body is None:
-            raise IdpUnavailable(f"{operation}: HTTP {status} with a body that is not JSON")
-        return status, body or {}
-
-
-def _discovery_urls(issuer: str) -> tuple[str, ...]:
-    """OpenID discovery appends its path to the issuer; RFC 8414 inserts its own before it."""
-    base = issuer.rstrip("/")
-    parts = urlsplit(base)
-    rfc8414 = f"{parts.scheme}://{parts.netloc}/.well-known/oauth-authorization-server{parts.path}"
-    return (f"{base}/.well-known/openid-configuration", rfc8414)
 
 
 def _origin_text(url: str) -> str:
