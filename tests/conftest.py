@@ -74,10 +74,10 @@ def sandbox_authserver(sandbox_authserver_server: SandboxAuthServerPeer) -> Sand
 
 
 @pytest.fixture(params=IDP_PEERS)
-def oidc_peer(request: pytest.FixtureRequest) -> IdpPeer:
+def idp_peer(request: pytest.FixtureRequest) -> IdpPeer:
     """Each RFC 7591/7592 server in turn, reset: oidc-provider in its default, keycloak
     and okta profiles, then the sandbox's server. Ask for it to run a test against all;
-    narrow with ``@pytest.mark.parametrize("oidc_peer", ["okta"], indirect=True)``."""
+    narrow with ``@pytest.mark.parametrize("idp_peer", ["okta"], indirect=True)``."""
     from tests.harness.idp_peers import OIDC_PROVIDER_PEERS
 
     name: str = request.param

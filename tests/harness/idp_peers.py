@@ -1,8 +1,8 @@
 """Every RFC 7591/7592 server the IdP adapter is tested against, behind one shape.
 
-The ``oidc_peer`` fixture (``tests/conftest.py``) is parametrized over :data:`IDP_PEERS`:
+The ``idp_peer`` fixture (``tests/conftest.py``) is parametrized over :data:`IDP_PEERS`:
 a test that asks for it runs once per peer. A test that holds for some peers only
-narrows the list with ``@pytest.mark.parametrize("oidc_peer", [...], indirect=True)``.
+narrows the list with ``@pytest.mark.parametrize("idp_peer", [...], indirect=True)``.
 
 - ``oidc-provider``, ``keycloak``, ``okta``: panva's oidc-provider in each profile
   (see :mod:`tests.harness.oidc_provider`);

@@ -1,6 +1,6 @@
 """The RFC 7591/7592 adapter against real authorization servers.
 
-Every test runs against each peer of the ``oidc_peer`` fixture: panva's oidc-provider as
+Every test runs against each peer of the ``idp_peer`` fixture: panva's oidc-provider as
 itself, as strict as Keycloak (the registration access token rotates on every use, reads
 included) and as strict as Okta (client_credentials needs ``application_type: service``),
 and the sandbox's own server. Passing on all of them is what shows the adapter follows
@@ -43,8 +43,8 @@ ORACLE_PEERS = ["oidc-provider", "keycloak", "okta"]
 
 
 @pytest.fixture
-def peer(oidc_peer: IdpPeer) -> IdpPeer:
-    return oidc_peer
+def peer(idp_peer: IdpPeer) -> IdpPeer:
+    return idp_peer
 
 
 @pytest.fixture
@@ -109,7 +109,7 @@ async def test_a_secret_that_never_expires_has_no_expiry(adapter: OidcAdapter) -
     assert observed.secret_expires_at is None
 
 
-@pytest.mark.parametrize("oidc_peer", ORACLE_PEERS, indirect=True)
+@pytest.mark.parametrize("idp_peer", ORACLE_PEERS, indirect=True)
 async def test_a_secret_expiry_set_at_the_idp_is_read(adapter: OidcAdapter, peer: IdpPeer) -> None:
     record = await adapter.create(SPEC)
     expiry = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
@@ -218,7 +218,7 @@ async def test_an_update_keeps_the_metadata_it_does_not_own(
     assert stored["client_secret"] == record.client_secret
 
 
-@pytest.mark.parametrize("oidc_peer", ["keycloak"], indirect=True)
+@pytest.mark.parametrize("idp_peer", ["keycloak"], indirect=True)
 async def test_a_failed_update_hands_over_the_token_its_read_rotated(
     adapter: OidcAdapter,
 ) -> None:
