@@ -108,7 +108,8 @@ class OidcAdapter:
         url = metadata.registration_endpoint
         service = self._service_type is not False
         status, body = await self._register(url, token, reg.registration(spec, service=service))
-        if service and status == 400 and body.get("error") == "invalid_client_metadata":
+        unsure = service and self._service_type is None
+        if unsure and status == 400 and body.get("error") == "invalid_client_metadata":
             plain_status, plain_body = await self._register(
                 url, token, reg.registration(spec, service=False)
             )
@@ -120,8 +121,8 @@ class OidcAdapter:
                 status, body = plain_status, plain_body
         if status not in (200, 201):
             raise refusal("create", status, body, None, token)
-        if service and self._service_type is None:
-            self._service_type = True
+        if unsure and self._service_type is None:
+            self._service_type = True  # the registration with it went through
         return await self._registered(status, body)
 
     async def update(self, record: ClientRecord, spec: ClientSpec) -> ClientRecord:

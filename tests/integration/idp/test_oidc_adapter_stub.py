@@ -220,6 +220,24 @@ async def test_a_server_refusing_application_type_is_asked_without_it_once(
     assert (first.client_id, second.client_id) == ("c2", "c3")
 
 
+async def test_a_server_that_took_the_service_type_is_not_asked_without_it(
+    stub: tuple[Stub, str], http: aiohttp.ClientSession
+) -> None:
+    server, issuer = stub
+    adapter = OidcAdapter(issuer, iat("iat"), http)
+    await adapter.create(SPEC)
+    server.refuse_application_type = True
+
+    with pytest.raises(IdpRejected) as refused:
+        await adapter.create(SPEC)
+
+    assert refused.value.error == "invalid_client_metadata"
+    assert [body.get("application_type") for body in server.registrations] == [
+        "service",
+        "service",
+    ]
+
+
 @pytest.mark.parametrize(
     "missing",
     [{"registration_access_token"}, {"registration_client_uri"}, {"client_secret"}],
