@@ -19,7 +19,10 @@ Rules this adapter keeps, each because a real server made it necessary:
   adapter asks the token endpoint for a client_credentials token with the record's own
   credentials: ``invalid_client`` there confirms the client is gone (``read`` answers
   None, a write raises :class:`IdpNotFound`, ``delete`` is done); anything else means
-  it may still exist and :class:`IdpManagementLost` is raised. A 404 is gone too.
+  it may still exist and :class:`IdpManagementLost` is raised. A 404 is gone too. (The
+  token that request may get is dropped unread. A client whose token is dead and whose
+  stored secret is wrong as well reads as gone: neither manageable nor usable by us, it
+  is left to an administrator.)
 - ``update`` is a read-modify-write (RFC 7592 section 2.2: a PUT carries all metadata,
   and what it omits is deleted): it starts from the metadata of this adapter's last
   read of that client when that read is recent and its token is the one presented,
