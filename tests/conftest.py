@@ -1,5 +1,6 @@
-"""Session-wide real peers: a moto server, panva's oidc-provider, the sandbox's
-authorization server and a chat receiver, each started once and reset per test."""
+"""Session-wide real peers: a moto server, panva's oidc-provider (one per profile), the
+sandbox's authorization server and a chat receiver, each started once, lazily, and reset
+per test."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.harness.idp_peers import IDP_PEERS
+
 if TYPE_CHECKING:
     from tests.harness.chat import ChatReceiver
+    from tests.harness.idp_peers import IdpPeer
     from tests.harness.moto import MotoPeer
-    from tests.harness.oidc_provider import OidcProviderPeer
+    from tests.harness.oidc_provider import OidcProviderPeer, OidcProviderPool
     from tests.harness.sandbox_authserver import SandboxAuthServerPeer
 
 
@@ -34,12 +38,18 @@ def moto(moto_server: MotoPeer, monkeypatch: pytest.MonkeyPatch) -> MotoPeer:
 
 
 @pytest.fixture(scope="session")
-def oidc_provider_server() -> Iterator[OidcProviderPeer]:
-    from tests.harness.oidc_provider import start_oidc_provider
+def oidc_provider_pool() -> Iterator[OidcProviderPool]:
+    """One oidc-provider per profile (default, keycloak, okta), each started on first use."""
+    from tests.harness.oidc_provider import OidcProviderPool
 
-    peer = start_oidc_provider()
-    yield peer
-    peer.stop()
+    pool = OidcProviderPool()
+    yield pool
+    pool.stop()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider_server(oidc_provider_pool: OidcProviderPool) -> OidcProviderPeer:
+    return oidc_provider_pool.get("default")
 
 
 @pytest.fixture
@@ -61,6 +71,24 @@ def sandbox_authserver_server() -> Iterator[SandboxAuthServerPeer]:
 def sandbox_authserver(sandbox_authserver_server: SandboxAuthServerPeer) -> SandboxAuthServerPeer:
     sandbox_authserver_server.reset()
     return sandbox_authserver_server
+
+
+@pytest.fixture(params=IDP_PEERS)
+def idp_peer(request: pytest.FixtureRequest) -> IdpPeer:
+    """Each RFC 7591/7592 server in turn, reset: oidc-provider in its default, keycloak
+    and okta profiles, then the sandbox's server. Ask for it to run a test against all;
+    narrow with ``@pytest.mark.parametrize("idp_peer", ["okta"], indirect=True)``."""
+    from tests.harness.idp_peers import OIDC_PROVIDER_PEERS
+
+    name: str = request.param
+    peer: IdpPeer
+    if name in OIDC_PROVIDER_PEERS:
+        pool: OidcProviderPool = request.getfixturevalue("oidc_provider_pool")
+        peer = pool.get(OIDC_PROVIDER_PEERS[name])
+    else:
+        peer = request.getfixturevalue("sandbox_authserver_server")
+    peer.reset()
+    return peer
 
 
 @pytest.fixture

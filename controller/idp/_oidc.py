@@ -1,52 +1,73 @@
 """Any RFC 7591/7592 authorization server (Okta, Keycloak, Auth0, ...) as the IdP.
 
-Registration access tokens may rotate on any management call (Keycloak on every GET
-and PUT, oidc-provider on PUT) and the old one dies at once, so every record this
-adapter returns carries the newest token and the caller must save it. Tokens, the
-initial access token and client secrets travel only in request headers and bodies:
-error messages name the operation, the HTTP status and the server's OAuth error.
+Rules this adapter keeps, each because a real server made it necessary:
+
+- Registration access tokens may rotate on any management call (Keycloak on every GET
+  and PUT, oidc-provider on PUT) and the old one dies at once, so every record this
+  adapter returns carries the newest token and the caller must save it; an error
+  raised after a call that rotated it carries the newest record (``newest_record``).
+- A registration access token goes only to a ``registration_client_uri`` on the
+  issuer's origin (scheme, host, port), so an IdP cannot have it sent elsewhere.
+- ``create`` asks for ``application_type: service`` (Okta refuses a client_credentials
+  client of any other type). A server that knows only OpenID Connect's web/native
+  refuses it with ``invalid_client_metadata``: the adapter then registers without it
+  and remembers that for its lifetime.
+- A registration answer without a secret, a registration access token or a usable
+  registration URI could never be managed: ``create`` deletes it again where it can and
+  raises :class:`IdpUnmanageable` (naming the client to delete by hand where it cannot).
+- RFC 7592 answers 401 for a dead token and for a missing client alike. On a 401 the
+  adapter asks the token endpoint for a client_credentials token with the record's own
+  credentials: ``invalid_client`` there confirms the client is gone (``read`` answers
+  None, a write raises :class:`IdpNotFound`, ``delete`` is done); anything else means
+  it may still exist and :class:`IdpManagementLost` is raised. A 404 is gone too. (The
+  token that request may get is dropped unread. A client whose token is dead and whose
+  stored secret is wrong as well reads as gone: neither manageable nor usable by us, it
+  is left to an administrator.)
+- ``update`` is a read-modify-write (RFC 7592 section 2.2: a PUT carries all metadata,
+  and what it omits is deleted): it starts from the metadata of this adapter's last
+  read of that client when that read is recent and its token is the one presented,
+  else it reads first; fields we do not own survive.
+- Tokens, the initial access token and client secrets travel only in request headers
+  and bodies; error messages name the operation, the HTTP status and the server's OAuth
+  error. Redirects are never followed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import json
-from collections.abc import Iterable
+import time
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 
+from controller.idp import _oidc_registration as reg
+from controller.idp._oidc_http import ServerMetadata, discover, exchange
+from controller.idp._oidc_wire import refusal, same_origin
+from controller.idp._token import request_token
 from controller.idp._types import (
-    CLIENT_CREDENTIALS,
     ClientRecord,
     ClientSpec,
     Endpoints,
     IdpError,
+    IdpManagementLost,
     IdpNotFound,
     IdpRejected,
-    IdpUnavailable,
+    IdpUnmanageable,
     InitialAccessToken,
     ObservedClient,
 )
 
-REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=30)
-# RFC 7592 answers 401 for a client that no longer exists (and revokes its token).
-GONE_STATUSES = frozenset({401, 404})
-# Retry-worthy: the server is overloaded or rate-limiting (Okta sends 429).
-RETRY_STATUSES = frozenset({408, 429})
-# RFC 7591 section 2: the grant type a client gets when it names none.
-DEFAULT_GRANT_TYPES = ("authorization_code",)
-MAX_DESCRIPTION = 200
+# How long a read's metadata may stand in for a fresh read before an update.
+LAST_READ_MAX_AGE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
-class _ServerMetadata:
-    issuer: str
-    token_endpoint: str
-    registration_endpoint: str
+class _LastRead:
+    token: str | None
+    metadata: dict[str, Any]
+    at: float
 
 
 class OidcAdapter:
@@ -58,24 +79,27 @@ class OidcAdapter:
         self._issuer = issuer
         self._initial_access_token = initial_access_token
         self._http = http
-        self._metadata: _ServerMetadata | None = None
+        self._metadata: ServerMetadata | None = None
         self._discovery = asyncio.Lock()
+        # None until a registration shows whether the server takes application_type
+        # "service"; False once it refused it and took the registration without.
+        self._service_type: bool | None = None
+        self._last_reads: dict[str, _LastRead] = {}
 
     def invalidate(self) -> None:
-        """Nothing is kept per cycle: an RFC 7591 server cannot be listed."""
+        """Forget the metadata kept from reads, so the next cycle's updates start afresh."""
+        self._last_reads.clear()
 
     async def endpoints(self) -> Endpoints:
         metadata = await self._server_metadata()
         return Endpoints(issuer=metadata.issuer, token_endpoint=metadata.token_endpoint)
 
     async def read(self, record: ClientRecord) -> ObservedClient | None:
-        token, uri = _management_handles(record)
-        status, body = await self._exchange("read", "GET", uri, token, None, record)
-        if status in GONE_STATUSES:
+        found = await self._get("read", record)
+        if found is None:
             return None
-        if status != 200:
-            raise _refusal("read", status, body, record)
-        return _observed(body, record.with_management(*_handles(body)))
+        body, newest = found
+        return reg.observed(body, newest)
 
     async def find_by_name(self, name: str) -> ClientRecord | None:
         """RFC 7591 has no way to list clients, so there is never one to adopt."""
@@ -84,218 +108,210 @@ class OidcAdapter:
     async def create(self, spec: ClientSpec) -> ClientRecord:
         metadata = await self._server_metadata()
         token = await self._initial_access_token()
-        status, body = await self._exchange(
-            "create", "POST", metadata.registration_endpoint, token, _registration(spec), None
-        )
+        url = metadata.registration_endpoint
+        service = self._service_type is not False
+        status, body = await self._register(url, token, reg.registration(spec, service=service))
+        unsure = service and self._service_type is None
+        if unsure and status == 400 and body.get("error") == "invalid_client_metadata":
+            plain_status, plain_body = await self._register(
+                url, token, reg.registration(spec, service=False)
+            )
+            if plain_status in (200, 201):
+                self._service_type = False
+                status, body = plain_status, plain_body
+            elif reg.refused_for_application_type(body):
+                # Both refused: the second refusal is about something else, say so.
+                status, body = plain_status, plain_body
         if status not in (200, 201):
-            raise _refusal("create", status, body, None, token)
-        client_id, client_secret = body.get("client_id"), body.get("client_secret")
-        if not isinstance(client_id, str) or not isinstance(client_secret, str):
-            raise IdpRejected(f"create: HTTP {status} without a client_id and client_secret")
-        registration_token, uri = _handles(body)
-        return ClientRecord(client_id, client_secret, registration_token, uri)
+            raise refusal("create", status, body, None, token)
+        if unsure and self._service_type is None:
+            self._service_type = True  # the registration with it went through
+        return await self._registered(status, body)
 
     async def update(self, record: ClientRecord, spec: ClientSpec) -> ClientRecord:
-        """A full replacement (RFC 7592 section 2.2): every field we own is sent."""
-        token, uri = _management_handles(record)
-        payload = {"client_id": record.client_id, **_registration(spec)}
-        status, body = await self._exchange("update", "PUT", uri, token, payload, record)
-        if status in GONE_STATUSES:
-            raise _refusal("update", status, body, record, cls=IdpNotFound)
-        if status != 200:
-            raise _refusal("update", status, body, record)
-        secret = body.get("client_secret")
-        if isinstance(secret, str) and secret:
-            record = replace(record, client_secret=secret)
-        return record.with_management(*_handles(body))
+        """A full replacement (RFC 7592 section 2.2) of the metadata as last read."""
+        current, newest = await self._current(record)
+        try:
+            return await self._put(current, newest, spec)
+        except IdpError as error:
+            if newest != record and error.newest_record is None:
+                error.newest_record = newest
+            raise
 
     async def delete(self, record: ClientRecord) -> None:
-        token, uri = _management_handles(record)
-        status, body = await self._exchange("delete", "DELETE", uri, token, None, record)
-        if status not in (200, 204) and status not in GONE_STATUSES:
-            raise _refusal("delete", status, body, record)
+        token, uri = self._management_handles("delete", record)
+        status, body = await exchange(self._http, "delete", "DELETE", uri, token, None, record)
+        self._last_reads.pop(record.client_id, None)
+        if status in (200, 204, 404):
+            return
+        if status == 401:
+            if await self._confirmed_gone(record):
+                return
+            raise refusal("delete", status, body, record, cls=IdpManagementLost)
+        raise refusal("delete", status, body, record)
 
-    async def _server_metadata(self) -> _ServerMetadata:
+    async def _get(
+        self, operation: str, record: ClientRecord
+    ) -> tuple[dict[str, Any], ClientRecord] | None:
+        """The registration as the server reports it and the record with the handles it
+        returned; None when the client is confirmed gone."""
+        token, uri = self._management_handles(operation, record)
+        status, body = await exchange(self._http, operation, "GET", uri, token, None, record)
+        if status == 404:
+            return None
+        if status == 401:
+            if await self._confirmed_gone(record):
+                return None
+            raise refusal(operation, status, body, record, cls=IdpManagementLost)
+        if status != 200:
+            raise refusal(operation, status, body, record)
+        newest = self._with_handles(operation, record, body)
+        self._remember(newest, body)
+        return body, newest
+
+    async def _current(self, record: ClientRecord) -> tuple[dict[str, Any], ClientRecord]:
+        """The metadata an update starts from, and the record to present with it."""
+        last = self._last_reads.get(record.client_id)
+        fresh = last is not None and time.monotonic() - last.at < LAST_READ_MAX_AGE_SECONDS
+        if last is not None and fresh and last.token == record.registration_access_token:
+            return last.metadata, record
+        found = await self._get("update", record)
+        if found is None:
+            raise IdpNotFound(f"update: client {record.client_id} is gone")
+        body, newest = found
+        return reg.kept_metadata(body), newest
+
+    async def _put(
+        self, current: dict[str, Any], record: ClientRecord, spec: ClientSpec
+    ) -> ClientRecord:
+        token, uri = self._management_handles("update", record)
+        payload = reg.update_request(
+            current, record.client_id, spec, service=self._service_type is True
+        )
+        status, body = await exchange(self._http, "update", "PUT", uri, token, payload, record)
+        if status == 404:
+            raise refusal("update", status, body, record, cls=IdpNotFound)
+        if status == 401:
+            gone = await self._confirmed_gone(record)
+            cls = IdpNotFound if gone else IdpManagementLost
+            raise refusal("update", status, body, record, cls=cls)
+        if status != 200:
+            raise refusal("update", status, body, record)
+        updated = self._with_handles("update", record, body)
+        secret = reg.secret(body)
+        if secret is not None and secret != updated.client_secret:
+            updated = replace(
+                updated, client_secret=secret, secret_expires_at=reg.secret_expiry(body)
+            )
+        self._remember(updated, body)
+        return updated
+
+    async def _confirmed_gone(self, record: ClientRecord) -> bool:
+        """After a 401: whether the token endpoint refuses the record's own credentials as
+        ``invalid_client``, the one answer that says the client no longer exists."""
+        metadata = await self._server_metadata()
+        try:
+            await request_token(
+                self._http, metadata.token_endpoint, record.client_id, record.client_secret, ()
+            )
+        except IdpRejected as refused:
+            return refused.error == "invalid_client"
+        return False
+
+    async def _register(
+        self, url: str, token: str, payload: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
+        return await exchange(self._http, "create", "POST", url, token, payload, None)
+
+    async def _registered(self, status: int, body: dict[str, Any]) -> ClientRecord:
+        """The record of a new registration, or IdpUnmanageable when it could never be
+        managed (after deleting it again where that is possible)."""
+        client_id = body.get("client_id")
+        if not isinstance(client_id, str) or not client_id:
+            raise IdpRejected(f"create: HTTP {status} without a client_id")
+        secret = reg.secret(body)
+        token, uri = reg.handles(body)
+        missing = [
+            name
+            for name, value in (
+                ("client_secret", secret),
+                ("registration_access_token", token),
+                ("registration_client_uri", uri),
+            )
+            if value is None
+        ]
+        off_origin = uri is not None and not same_origin(uri, self._issuer)
+        if secret is not None and token is not None and uri is not None and not off_origin:
+            return ClientRecord(client_id, secret, token, uri, reg.secret_expiry(body))
+        problem = (
+            f"lacks {', '.join(missing)}"
+            if missing
+            else "names a registration_client_uri outside the issuer's origin"
+        )
+        deleted = False
+        if token is not None and uri is not None and not off_origin:
+            deleted = await self._delete_quietly(ClientRecord(client_id, secret or "", token, uri))
+        outcome = (
+            "it was deleted again"
+            if deleted
+            else f"delete client {client_id} at the identity provider by hand"
+        )
+        raise IdpUnmanageable(
+            f"create: the registration of client {client_id} {problem}, so it could never be "
+            f"managed; {outcome}",
+            client_id=client_id,
+            deleted=deleted,
+        )
+
+    async def _delete_quietly(self, record: ClientRecord) -> bool:
+        """Whether an RFC 7592 DELETE of a registration we will not keep went through."""
+        token, uri = self._management_handles("delete", record)
+        try:
+            status, _ = await exchange(self._http, "delete", "DELETE", uri, token, None, record)
+        except IdpError:
+            return False
+        return status in (200, 204, 404)
+
+    def _management_handles(self, operation: str, record: ClientRecord) -> tuple[str, str]:
+        token, uri = record.registration_access_token, record.registration_client_uri
+        if not token or not uri:
+            raise IdpRejected(
+                f"client {record.client_id}: the record has no registration access token or URI"
+            )
+        if not same_origin(uri, self._issuer):
+            raise IdpRejected(
+                f"{operation}: client {record.client_id}: refusing to send its registration "
+                f"access token to {_origin_text(uri)}, outside the issuer's origin"
+            )
+        return token, uri
+
+    def _with_handles(
+        self, operation: str, record: ClientRecord, body: dict[str, Any]
+    ) -> ClientRecord:
+        """The record with the handles an answer carries; a new URI off the issuer's
+        origin is refused (and the record with only the new token goes with the error)."""
+        token, uri = reg.handles(body)
+        if uri is not None and not same_origin(uri, self._issuer):
+            raise IdpRejected(
+                f"{operation}: client {record.client_id}: the server moved its registration "
+                f"to {_origin_text(uri)}, outside the issuer's origin",
+                newest_record=record.with_management(token, None),
+            )
+        return record.with_management(token, uri)
+
+    def _remember(self, record: ClientRecord, body: dict[str, Any]) -> None:
+        self._last_reads[record.client_id] = _LastRead(
+            record.registration_access_token, reg.kept_metadata(body), time.monotonic()
+        )
+
+    async def _server_metadata(self) -> ServerMetadata:
         """Discovery, fetched once per adapter; a failure is not cached."""
         async with self._discovery:
             if self._metadata is None:
-                self._metadata = await self._discover()
+                self._metadata = await discover(self._http, self._issuer)
             return self._metadata
 
-    async def _discover(self) -> _ServerMetadata:
-        status = 0
-        for url in _discovery_urls(self._issuer):
-            status, body = await self._exchange("discovery", "GET", url, None, None, None)
-            if status == 200:
-                return self._validated(url, body)
-        raise IdpRejected(
-            f"discovery: no metadata for issuer {self._issuer} (HTTP {status})", status=status
-        )
 
-    def _validated(self, url: str, body: dict[str, Any]) -> _ServerMetadata:
-        """RFC 8414 section 3.3: the document must name exactly the issuer we asked about."""
-        if body.get("issuer") != self._issuer:
-            raise IdpRejected(
-                f"discovery: {url} names issuer {body.get('issuer')!r}, "
-                f"configured is {self._issuer!r}"
-            )
-        token_endpoint = body.get("token_endpoint")
-        registration_endpoint = body.get("registration_endpoint")
-        if not isinstance(token_endpoint, str) or not isinstance(registration_endpoint, str):
-            raise IdpRejected(f"discovery: {url} lacks a token or registration endpoint")
-        _require_secure("discovery", token_endpoint)
-        _require_secure("discovery", registration_endpoint)
-        return _ServerMetadata(self._issuer, token_endpoint, registration_endpoint)
-
-    async def _exchange(
-        self,
-        operation: str,
-        method: str,
-        url: str,
-        token: str | None,
-        payload: dict[str, Any] | None,
-        record: ClientRecord | None,
-    ) -> tuple[int, dict[str, Any]]:
-        """Status and JSON object of one call; IdpUnavailable when it is worth retrying.
-
-        Redirects are not followed: a bearer token must reach only the URL it is for.
-        Statuses are classified here, whatever the session's own ``raise_for_status``.
-        """
-        _require_secure(operation, url)
-        headers = {"Accept": "application/json"}
-        if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
-        try:
-            async with self._http.request(
-                method,
-                url,
-                headers=headers,
-                json=payload,
-                allow_redirects=False,
-                raise_for_status=False,
-                timeout=REQUEST_TIMEOUT,
-            ) as response:
-                status, text = response.status, await response.text()
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            detail = _scrub(str(exc), _known_secrets(record, token))
-            raise IdpUnavailable(f"{operation}: {type(exc).__name__}: {detail}") from None
-        body = _json_object(text)
-        if status >= 500 or status in RETRY_STATUSES:
-            raise _refusal(operation, status, body, record, token, cls=IdpUnavailable)
-        if 200 <= status < 300 and body is None:
-            raise IdpUnavailable(f"{operation}: HTTP {status} with a body that is not JSON")
-        return status, body or {}
-
-
-def _discovery_urls(issuer: str) -> tuple[str, ...]:
-    """OpenID discovery appends its path to the issuer; RFC 8414 inserts its own before it."""
-    base = issuer.rstrip("/")
-    parts = urlsplit(base)
-    rfc8414 = f"{parts.scheme}://{parts.netloc}/.well-known/oauth-authorization-server{parts.path}"
-    return (f"{base}/.well-known/openid-configuration", rfc8414)
-
-
-def _require_secure(operation: str, url: str) -> None:
-    """Credentials go over https only; plain http is allowed to loopback addresses."""
+def _origin_text(url: str) -> str:
     parts = urlsplit(url)
-    if parts.scheme == "https":
-        return
-    if parts.scheme == "http" and _is_loopback(parts.hostname or ""):
-        return
-    raise IdpRejected(f"{operation}: refusing a non-https URL {parts.scheme}://{parts.netloc}")
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _registration(spec: ClientSpec) -> dict[str, Any]:
-    """The client metadata we own; PUT sends it whole, since omitted fields are deleted."""
-    return {
-        "client_name": spec.name,
-        "grant_types": [CLIENT_CREDENTIALS],
-        "response_types": [],
-        "token_endpoint_auth_method": "client_secret_basic",
-        "scope": " ".join(spec.scopes),
-    }
-
-
-def _management_handles(record: ClientRecord) -> tuple[str, str]:
-    if not record.registration_access_token or not record.registration_client_uri:
-        raise IdpRejected(
-            f"client {record.client_id}: the record has no registration access token or URI"
-        )
-    return record.registration_access_token, record.registration_client_uri
-
-
-def _handles(body: dict[str, Any]) -> tuple[str | None, str | None]:
-    """A registration access token and client URI the answer carries, if any."""
-    token, uri = body.get("registration_access_token"), body.get("registration_client_uri")
-    return (token if isinstance(token, str) else None, uri if isinstance(uri, str) else None)
-
-
-def _observed(body: dict[str, Any], record: ClientRecord) -> ObservedClient:
-    scope, grant_types = body.get("scope"), body.get("grant_types")
-    name = body.get("client_name")
-    client_id = body.get("client_id")
-    return ObservedClient(
-        client_id=client_id if isinstance(client_id, str) else record.client_id,
-        name=name if isinstance(name, str) else "",
-        scopes=tuple(sorted(set(scope.split()))) if isinstance(scope, str) else (),
-        grant_types=tuple(
-            sorted(grant_types) if isinstance(grant_types, list) else DEFAULT_GRANT_TYPES
-        ),
-        token_lifetime=None,
-        record=record,
-    )
-
-
-def _json_object(text: str) -> dict[str, Any] | None:
-    try:
-        value = json.loads(text) if text.strip() else {}
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _known_secrets(record: ClientRecord | None, token: str | None) -> tuple[str, ...]:
-    values = [token] if token else []
-    if record is not None:
-        values += [record.client_secret, record.registration_access_token or ""]
-    return tuple(value for value in values if value)
-
-
-def _scrub(text: str, secrets: Iterable[str]) -> str:
-    """Blank out any credential a server echoed back, and keep the text short."""
-    for secret in secrets:
-        text = text.replace(secret, "(sensitive)")
-    return text[:MAX_DESCRIPTION]
-
-
-def _refusal(
-    operation: str,
-    status: int,
-    body: dict[str, Any] | None,
-    record: ClientRecord | None,
-    token: str | None = None,
-    *,
-    cls: type[IdpError] = IdpRejected,
-) -> IdpError:
-    """The error for a non-2xx answer: status plus the server's ``error`` and description."""
-    body = body or {}
-    secrets = _known_secrets(record, token)
-    error = _scrub(str(body.get("error", "")), secrets) or None
-    description = _scrub(str(body.get("error_description", "")), secrets)
-    message = f"{operation}: HTTP {status}"
-    if record is not None:
-        message += f" for client {record.client_id}"
-    if error:
-        message += f": {error}"
-    if description:
-        message += f": {description}"
-    return cls(message, status=status, error=error)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import aiohttp
 
-from controller.idp._oidc import REQUEST_TIMEOUT, RETRY_STATUSES, _json_object, _require_secure
+from controller.idp._oidc_wire import REQUEST_TIMEOUT, RETRY_STATUSES, json_object, require_secure
 from controller.idp._types import IdpRejected, IdpUnavailable
 
 
@@ -35,18 +35,21 @@ async def request_token(
     client_secret: str,
     scopes: tuple[str, ...],
 ) -> IssuedToken:
-    """A token for ``scopes``; IdpRejected (with the OAuth ``error``) when refused.
+    """A token for ``scopes`` (none: the request names no scope); IdpRejected (with the
+    OAuth ``error``) when refused.
 
     Client authentication is HTTP Basic with both parts form-urlencoded first (RFC 6749
     section 2.3.1), which Cognito, Okta, Keycloak and oidc-provider all accept.
     """
-    _require_secure("token", token_endpoint)
+    require_secure("token", token_endpoint)
     basic = f"{quote(client_id, safe='')}:{quote(client_secret, safe='')}".encode()
     headers = {
         "Accept": "application/json",
         "Authorization": f"Basic {base64.b64encode(basic).decode('ascii')}",
     }
-    form = {"grant_type": "client_credentials", "scope": " ".join(scopes)}
+    form = {"grant_type": "client_credentials"}
+    if scopes:
+        form["scope"] = " ".join(scopes)
     try:
         async with http.post(
             token_endpoint,
@@ -59,7 +62,7 @@ async def request_token(
             status, text = response.status, await response.text()
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise IdpUnavailable(f"token: {type(exc).__name__}") from None
-    body = _json_object(text) or {}
+    body = json_object(text) or {}
     if status >= 500 or status in RETRY_STATUSES:
         raise IdpUnavailable(f"token: HTTP {status}", status=status)
     if status != 200:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 CLIENT_CREDENTIALS = "client_credentials"
@@ -28,12 +28,16 @@ class ClientRecord:
     """Credentials and management handles for one client, as kept in the service's secret.
 
     ``repr`` hides the secret values so a record can never leak through a log line.
+    ``secret_expires_at`` is when the IdP stops accepting ``client_secret`` (RFC 7591
+    ``client_secret_expires_at``), None when it never does or did not say; adapters set
+    it on the records they create or whose secret they replace, never on one they read.
     """
 
     client_id: str
     client_secret: str
     registration_access_token: str | None = None
     registration_client_uri: str | None = None
+    secret_expires_at: datetime | None = None
 
     def __repr__(self) -> str:
         return f"ClientRecord(client_id={self.client_id!r}, secrets=(sensitive))"
@@ -52,6 +56,11 @@ class ObservedClient:
 
     ``record`` is the caller's record, updated when the IdP handed out a new registration
     access token (Keycloak rotates it on every call): the caller must save it.
+    ``client_secret`` is the secret the IdP reports, where it echoes it on a read
+    (RFC 7592 servers may; oidc-provider and Keycloak do), else None: compare it with
+    ``record.client_secret`` to catch a corrupted stored secret without a token request.
+    ``secret_expires_at`` is when the IdP stops accepting the secret, None for never or
+    unknown. ``repr`` never shows the secret.
     """
 
     client_id: str
@@ -60,7 +69,8 @@ class ObservedClient:
     grant_types: tuple[str, ...]
     token_lifetime: timedelta | None
     record: ClientRecord
-    client_secret: str | None = field(default=None, repr=False)  # where the IdP reports it
+    client_secret: str | None = field(default=None, repr=False)
+    secret_expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -76,15 +86,24 @@ class IdpError(Exception):
     """An identity provider call failed. Messages never include credentials.
 
     ``status`` (HTTP status) and ``error`` (the OAuth error code or AWS error code) let a
-    caller tell causes apart without parsing the message.
+    caller tell causes apart without parsing the message. ``newest_record``, when set,
+    is a record holding handles an earlier call of the same operation rotated (an RFC
+    7592 read before the failing write, say): the old ones are dead, so the caller must
+    save it as it would a returned record.
     """
 
     def __init__(
-        self, message: str, *, status: int | None = None, error: str | None = None
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        error: str | None = None,
+        newest_record: ClientRecord | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.error = error
+        self.newest_record = newest_record
 
 
 class IdpUnavailable(IdpError):
@@ -96,10 +115,34 @@ class IdpRejected(IdpError):
 
 
 class IdpNotFound(IdpRejected):
-    """The client (or resource server) a write named is gone, or its handle no longer works.
+    """The client (or resource server) a write named is confirmed gone.
 
-    ``read`` answers None instead; writes raise this so the caller can recreate.
+    ``read`` answers None instead; writes raise this so the caller can recreate. A
+    registration access token that stopped working is :class:`IdpManagementLost` instead.
     """
+
+
+class IdpManagementLost(IdpRejected):
+    """The registration access token no longer works (RFC 7592 answered 401) while the
+    client is not known to be gone: it may still exist, and tasks may still use it.
+
+    Never a reason to create a replacement on its own: the client could no longer be
+    updated or deleted by this controller, only by an IdP administrator.
+    """
+
+
+class IdpUnmanageable(IdpRejected):
+    """A registration answer the controller could never manage (no registration access
+    token or URI, a URI off the issuer's origin, no secret): nothing may be stored.
+
+    ``deleted`` says whether the adapter could delete the client again; when it could
+    not, ``client_id`` names what an IdP administrator must delete by hand.
+    """
+
+    def __init__(self, message: str, *, client_id: str, deleted: bool) -> None:
+        super().__init__(message)
+        self.client_id = client_id
+        self.deleted = deleted
 
 
 class IdentityProviderAdapter(Protocol):
@@ -114,7 +157,11 @@ class IdentityProviderAdapter(Protocol):
         ...
 
     async def read(self, record: ClientRecord) -> ObservedClient | None:
-        """The client the record names, or None when it no longer exists."""
+        """The client the record names, or None only when it is confirmed gone.
+
+        A handle that stopped working while the client may exist raises
+        :class:`IdpManagementLost`, never None.
+        """
         ...
 
     async def find_by_name(self, name: str) -> ClientRecord | None:

@@ -144,6 +144,19 @@ class ClientStore:
             self._clients[client_id] = updated
             return updated
 
+    def edit_metadata(self, client_id: str, patch: dict[str, Any]) -> Client | None:
+        """An administrator's change behind the client's back: merge ``patch`` into the
+        metadata (a None value removes the field), keeping the registration access
+        token. None for an unknown client."""
+        with self._lock:
+            current = self._clients.get(client_id)
+            if current is None:
+                return None
+            metadata = {**current.metadata, **patch}
+            edited = replace(current, metadata={k: v for k, v in metadata.items() if v is not None})
+            self._clients[client_id] = edited
+            return edited
+
     def delete(self, client_id: str) -> None:
         with self._lock:
             client = self._clients.pop(client_id, None)

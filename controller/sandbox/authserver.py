@@ -76,6 +76,19 @@ class RunningAuthorizationServer:
         hold them keep working."""
         self._store.clear()
 
+    def client(self, client_id: str) -> dict[str, Any] | None:
+        """A client's stored credentials and metadata, as an administrator sees
+        them (no registration access token needed), or None if unknown."""
+        client = self._store.get(client_id)
+        return None if client is None else {**client.client_info, **client.client_metadata}
+
+    def edit_client(self, client_id: str, patch: dict[str, Any]) -> dict[str, Any] | None:
+        """Change a client's metadata as an administrator would, without touching
+        its registration access token; a None value removes the field."""
+        if self._store.edit_metadata(client_id, patch) is None:
+            return None
+        return self.client(client_id)
+
     def stop(self) -> None:
         self._http_server.shutdown()
         self._http_server.server_close()

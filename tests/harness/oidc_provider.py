@@ -8,6 +8,27 @@ the controller would share its misreadings of the RFCs.
 The server lives in ``tests/peers/oidc-provider`` (``server.mjs``). It prints one
 JSON "ready" line with its issuer and a seeded initial access token, and offers
 test hooks under ``/__test/`` that this module wraps.
+
+Profiles (``OIDC_PROFILE``) make the same server as strict as a real IdP the
+controller must survive, one process per profile:
+
+- ``default``: oidc-provider itself. The registration access token rotates on
+  every PUT; ``application_type`` is ``web`` or ``native`` only, so a
+  ``service`` registration is refused with ``invalid_client_metadata``.
+- ``keycloak``: the registration access token rotates on every use, GET
+  included, and the one used dies at once, as Keycloak does.
+- ``okta``: a registration (POST or PUT) that has, or defaults to, the
+  ``client_credentials`` grant must carry ``application_type: "service"``,
+  else 400 ``invalid_client_metadata``, as Okta's DCR does. Only that rule is
+  imitated: real Okta hands out no RFC 7592 registration access token (its apps
+  are managed through its admin API), which the OIDC adapter refuses at create
+  time.
+
+Every profile accepts the custom client metadata field ``x_cost_center`` (what
+an administrator may add and a read-modify-write must keep).
+
+:class:`OidcProviderPool` starts one server per profile on first use; the test
+suite holds one pool per session (see ``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -32,6 +53,7 @@ STOP_TIMEOUT_SECONDS = 5.0
 HOOK_TIMEOUT_SECONDS = 10.0
 # Enough of the server's stderr to explain a failed start, not a whole log.
 STDERR_TAIL_LINES = 200
+PROFILES = ("default", "keycloak", "okta")
 
 
 @dataclass
@@ -44,6 +66,7 @@ class OidcProviderPeer:
 
     issuer: str
     initial_access_token: str
+    profile: str
     _process: subprocess.Popen[str] = field(repr=False)
     _stderr: _StderrTail = field(repr=False)
 
@@ -111,8 +134,30 @@ class OidcProviderPeer:
         return answer
 
 
-def start_oidc_provider(scopes: Iterable[str] | None = None) -> OidcProviderPeer:
-    """Start ``node server.mjs`` and wait for its ready line.
+class OidcProviderPool:
+    """One oidc-provider per profile, each started on first use and kept until :meth:`stop`."""
+
+    def __init__(self) -> None:
+        self._peers: dict[str, OidcProviderPeer] = {}
+
+    def get(self, profile: str = "default") -> OidcProviderPeer:
+        if profile not in PROFILES:
+            raise ValueError(f"unknown oidc-provider profile {profile!r}; known: {PROFILES}")
+        if profile not in self._peers:
+            self._peers[profile] = start_oidc_provider(profile=profile)
+        return self._peers[profile]
+
+    def stop(self) -> None:
+        for peer in self._peers.values():
+            peer.stop()
+        self._peers.clear()
+
+
+def start_oidc_provider(
+    scopes: Iterable[str] | None = None, *, profile: str = "default"
+) -> OidcProviderPeer:
+    """Start ``node server.mjs`` in ``profile`` (see the module docstring) and wait for its
+    ready line.
 
     ``scopes`` replaces the server's default scope list (a broad set of
     ``domain.action`` and ``domain:action`` names). A client may only register
@@ -135,6 +180,7 @@ def start_oidc_provider(scopes: Iterable[str] | None = None) -> OidcProviderPeer
     env["EXIT_ON_STDIN_EOF"] = "1"
     if scopes is not None:
         env["OIDC_SCOPES"] = " ".join(scopes)
+    env["OIDC_PROFILE"] = profile
 
     process = subprocess.Popen(
         [node, "server.mjs"],
@@ -171,6 +217,7 @@ def start_oidc_provider(scopes: Iterable[str] | None = None) -> OidcProviderPeer
     return OidcProviderPeer(
         issuer=announcement["issuer"],
         initial_access_token=announcement["initialAccessToken"],
+        profile=announcement["profile"],
         _process=process,
         _stderr=stderr_tail,
     )

@@ -6,7 +6,9 @@ both peers."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from controller.sandbox.authserver import RunningAuthorizationServer, start_authorization_server
 
@@ -38,10 +40,27 @@ TEST_SCOPES: tuple[str, ...] = tuple(
 @dataclass(frozen=True)
 class SandboxAuthServerPeer:
     server: RunningAuthorizationServer
+    profile: str = "sandbox"
 
     @property
     def issuer(self) -> str:
         return self.server.issuer
+
+    def client(self, client_id: str) -> dict[str, Any]:
+        """The stored client, secret included; ``KeyError`` if unknown."""
+        stored = self.server.client(client_id)
+        if stored is None:
+            raise KeyError(client_id)
+        return stored
+
+    def patch_client(self, client_id: str, metadata: Mapping[str, Any]) -> dict[str, Any]:
+        """Merge ``metadata`` into the stored client as an administrator would (the
+        registration access token stays); ``None`` removes a field. The server keeps
+        only the RFC 7591 fields it knows, as it does for a registration."""
+        stored = self.server.edit_client(client_id, dict(metadata))
+        if stored is None:
+            raise KeyError(client_id)
+        return stored
 
     @property
     def initial_access_token(self) -> str:

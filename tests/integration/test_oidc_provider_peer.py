@@ -19,7 +19,7 @@ from authlib.integrations.httpx_client import OAuth2Client
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from tests.harness.oidc_provider import OidcProviderPeer
+from tests.harness.oidc_provider import OidcProviderPeer, OidcProviderPool
 
 AUDIENCE = "urn:ecs-oauth:test-api"
 ACCESS_TOKEN_TTL_SECONDS = 3600
@@ -27,6 +27,13 @@ ACCESS_TOKEN_TTL_SECONDS = 3600
 # registrations (two LRU generations of 1,000 entries, two entries per
 # registration); 1,000 would lose about half of them.
 REGISTRATIONS_IN_A_ROW = 1000
+# RFC 7592 section 2.2.
+NOT_IN_A_PUT = (
+    "registration_access_token",
+    "registration_client_uri",
+    "client_secret_expires_at",
+    "client_id_issued_at",
+)
 
 
 @pytest.fixture
@@ -287,3 +294,87 @@ def test_a_thousand_registrations_in_a_row_all_remain_readable(
     ]
 
     assert unreadable == []
+
+
+# The profiles: the same server, as strict as Keycloak or Okta.
+
+
+@pytest.fixture
+def profiled(
+    request: pytest.FixtureRequest, oidc_provider_pool: OidcProviderPool, http: httpx.Client
+) -> tuple[OidcProviderPeer, dict[str, Any]]:
+    peer = oidc_provider_pool.get(request.param)
+    peer.reset()
+    response = http.get(f"{peer.issuer}/.well-known/openid-configuration")
+    response.raise_for_status()
+    return peer, response.json()
+
+
+@pytest.mark.parametrize("profiled", ["keycloak"], indirect=True)
+def test_keycloak_profile_rotates_the_registration_token_on_every_read(
+    http: httpx.Client, profiled: tuple[OidcProviderPeer, dict[str, Any]]
+) -> None:
+    peer, metadata = profiled
+    registration = register(http, peer, metadata, "orders.read")
+
+    first = http.get(registration["registration_client_uri"], headers=bearer(registration))
+    stale = http.get(registration["registration_client_uri"], headers=bearer(registration))
+    second = http.get(registration["registration_client_uri"], headers=bearer(first.json()))
+
+    assert peer.profile == "keycloak"
+    assert first.status_code == 200
+    assert first.json()["registration_access_token"] != registration["registration_access_token"]
+    assert stale.status_code == 401
+    assert second.status_code == 200
+    assert second.json()["registration_access_token"] != first.json()["registration_access_token"]
+
+
+@pytest.mark.parametrize("profiled", ["okta"], indirect=True)
+def test_okta_profile_wants_the_service_type_for_client_credentials(
+    http: httpx.Client, profiled: tuple[OidcProviderPeer, dict[str, Any]]
+) -> None:
+    peer, metadata = profiled
+    auth = {"authorization": f"Bearer {peer.initial_access_token}"}
+    body = {"client_name": "orders-api", "scope": "orders.read"}
+
+    untyped = http.post(metadata["registration_endpoint"], headers=auth, json=body)
+    web = {**body, "grant_types": ["client_credentials"], "application_type": "web"}
+    typed_web = http.post(metadata["registration_endpoint"], headers=auth, json=web)
+    service = http.post(
+        metadata["registration_endpoint"],
+        headers=auth,
+        json={**body, "application_type": "service"},
+    )
+
+    assert (untyped.status_code, untyped.json()["error"]) == (400, "invalid_client_metadata")
+    assert (typed_web.status_code, typed_web.json()["error"]) == (400, "invalid_client_metadata")
+    assert service.status_code == 201, service.text
+    registration = service.json()
+    assert registration["application_type"] == "service"
+    read = http.get(registration["registration_client_uri"], headers=bearer(registration))
+    assert read.json()["application_type"] == "service"
+    assert peer.client(registration["client_id"])["application_type"] == "service"
+    untyped_update = {
+        key: value
+        for key, value in read.json().items()
+        if key not in NOT_IN_A_PUT and key != "application_type"
+    }
+    refused = http.put(
+        registration["registration_client_uri"], headers=bearer(registration), json=untyped_update
+    )
+    assert (refused.status_code, refused.json()["error"]) == (400, "invalid_client_metadata")
+
+
+@pytest.mark.parametrize("profiled", ["default", "keycloak", "okta"], indirect=True)
+def test_every_profile_refuses_an_unknown_application_type_or_knows_service(
+    http: httpx.Client, profiled: tuple[OidcProviderPeer, dict[str, Any]]
+) -> None:
+    peer, metadata = profiled
+    response = http.post(
+        metadata["registration_endpoint"],
+        headers={"authorization": f"Bearer {peer.initial_access_token}"},
+        json={"client_name": "orders-api", "scope": "orders.read", "application_type": "service"},
+    )
+
+    expected = 201 if peer.profile == "okta" else 400
+    assert response.status_code == expected, response.text

@@ -1,23 +1,21 @@
-"""The RFC 7591/7592 adapter against two real authorization servers.
+"""The RFC 7591/7592 adapter against real authorization servers.
 
-Every test in the first part runs against panva's oidc-provider and against the
-sandbox's own server: passing on both is what shows the adapter follows the RFCs
-and not one server's habits. The last part uses a small stub for what neither
-peer does (no OpenID discovery, rotating the registration access token on GET,
-failing, echoing credentials back).
+Every test runs against each peer of the ``idp_peer`` fixture: panva's oidc-provider as
+itself, as strict as Keycloak (the registration access token rotates on every use, reads
+included) and as strict as Okta (client_credentials needs ``application_type: service``),
+and the sandbox's own server. Passing on all of them is what shows the adapter follows
+the RFCs and not one server's habits. What no peer does comes from a stub server, in
+``test_oidc_adapter_stub.py``.
 """
 
 from __future__ import annotations
 
-import socket
-import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import timedelta
-from typing import Any, Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import test_utils, web
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 from joserfc import jwt
 from joserfc.jwk import KeySet
@@ -25,39 +23,28 @@ from joserfc.jwk import KeySet
 from controller.idp import (
     ClientRecord,
     ClientSpec,
-    IdpError,
+    IdpManagementLost,
     IdpNotFound,
     IdpRejected,
-    IdpUnavailable,
     OidcAdapter,
 )
+from tests.harness.idp_checks import assert_no_secret, raised
+from tests.harness.idp_checks import initial_access_token as iat
+from tests.harness.idp_peers import IdpPeer
 
 SPEC = ClientSpec(
     name="ecs-oauth-orders-api",
     scopes=("orders.read", "payments.read"),
     token_lifetime=timedelta(minutes=15),
 )
+WIDER = ClientSpec(SPEC.name, ("orders.read", "orders.write"), SPEC.token_lifetime)
+UNKNOWN_SCOPE = ClientSpec(SPEC.name, ("no-such.scope",), SPEC.token_lifetime)
+ORACLE_PEERS = ["oidc-provider", "keycloak", "okta"]
 
 
-class Peer(Protocol):
-    @property
-    def issuer(self) -> str: ...
-
-    @property
-    def initial_access_token(self) -> str: ...
-
-
-def iat(value: str) -> Callable[[], Awaitable[str]]:
-    async def initial_access_token() -> str:
-        return value
-
-    return initial_access_token
-
-
-@pytest.fixture(params=["oidc_provider", "sandbox_authserver"])
-def peer(request: pytest.FixtureRequest) -> Peer:
-    server: Peer = request.getfixturevalue(request.param)
-    return server
+@pytest.fixture
+def peer(idp_peer: IdpPeer) -> IdpPeer:
+    return idp_peer
 
 
 @pytest.fixture
@@ -67,11 +54,17 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 @pytest.fixture
-def adapter(peer: Peer, http: aiohttp.ClientSession) -> OidcAdapter:
+def adapter(peer: IdpPeer, http: aiohttp.ClientSession) -> OidcAdapter:
     return OidcAdapter(peer.issuer, iat(peer.initial_access_token), http)
 
 
-async def test_endpoints_come_from_discovery(adapter: OidcAdapter, peer: Peer) -> None:
+def with_token(record: ClientRecord, token: str) -> ClientRecord:
+    return ClientRecord(
+        record.client_id, record.client_secret, token, record.registration_client_uri
+    )
+
+
+async def test_endpoints_come_from_discovery(adapter: OidcAdapter, peer: IdpPeer) -> None:
     endpoints = await adapter.endpoints()
 
     assert endpoints.issuer == peer.issuer
@@ -93,13 +86,75 @@ async def test_a_created_client_reads_back_as_specified(adapter: OidcAdapter) ->
     assert observed.token_lifetime is None
 
 
+async def test_a_read_echoing_the_secret_exposes_it_but_never_prints_it(
+    adapter: OidcAdapter,
+) -> None:
+    record = await adapter.create(SPEC)
+
+    observed = await adapter.read(record)
+
+    assert observed is not None
+    # Every peer echoes the secret on an RFC 7592 read.
+    assert observed.client_secret == record.client_secret
+    assert record.client_secret not in repr(observed)
+    assert record.client_secret not in str(observed)
+
+
+async def test_a_secret_that_never_expires_has_no_expiry(adapter: OidcAdapter) -> None:
+    record = await adapter.create(SPEC)
+    observed = await adapter.read(record)
+
+    assert record.secret_expires_at is None
+    assert observed is not None
+    assert observed.secret_expires_at is None
+
+
+@pytest.mark.parametrize("idp_peer", ORACLE_PEERS, indirect=True)
+async def test_a_secret_expiry_set_at_the_idp_is_read(adapter: OidcAdapter, peer: IdpPeer) -> None:
+    record = await adapter.create(SPEC)
+    expiry = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    peer.patch_client(record.client_id, {"client_secret_expires_at": int(expiry.timestamp())})
+
+    observed = await adapter.read(record)
+
+    assert observed is not None
+    assert observed.secret_expires_at == expiry
+
+
+async def test_a_client_credentials_client_has_the_type_the_server_knows(
+    adapter: OidcAdapter, peer: IdpPeer
+) -> None:
+    record = await adapter.create(SPEC)
+    second = await adapter.create(SPEC)
+
+    stored = peer.client(record.client_id)
+    expected = {"okta": "service", "sandbox": None}.get(peer.profile, "web")
+    assert stored.get("application_type") == expected
+    assert peer.client(second.client_id).get("application_type") == expected
+
+
+async def test_a_read_hands_over_the_token_it_rotated(adapter: OidcAdapter, peer: IdpPeer) -> None:
+    record = await adapter.create(SPEC)
+
+    first = await adapter.read(record)
+    assert first is not None
+    second = await adapter.read(first.record)
+
+    assert second is not None
+    assert second.record.client_secret == record.client_secret
+    if peer.profile == "keycloak":
+        assert first.record.registration_access_token != record.registration_access_token
+        assert second.record.registration_access_token != first.record.registration_access_token
+        with pytest.raises(IdpManagementLost):
+            await adapter.read(record)
+
+
 async def test_an_update_changes_the_scopes_and_returns_the_rotated_token(
     adapter: OidcAdapter,
 ) -> None:
     record = await adapter.create(SPEC)
-    wider = ClientSpec(SPEC.name, ("orders.read", "orders.write"), SPEC.token_lifetime)
 
-    updated = await adapter.update(record, wider)
+    updated = await adapter.update(record, WIDER)
     observed = await adapter.read(updated)
 
     assert observed is not None
@@ -108,12 +163,79 @@ async def test_an_update_changes_the_scopes_and_returns_the_rotated_token(
     assert updated.client_id == record.client_id
     assert updated.client_secret == record.client_secret
     assert updated.registration_access_token != record.registration_access_token
-    # Both peers kill the old registration access token at once.
-    assert await adapter.read(record) is None
+
+
+async def test_a_dead_registration_token_is_lost_management_not_a_gone_client(
+    adapter: OidcAdapter, peer: IdpPeer
+) -> None:
+    record = await adapter.create(SPEC)
+    updated = await adapter.update(record, WIDER)
+
+    # Every peer killed the old token on the update, and answers 401 to it (RFC 7592
+    # answers 401 for a missing client too): the client is still there.
+    with pytest.raises(IdpManagementLost) as lost:
+        await adapter.read(record)
+    with pytest.raises(IdpManagementLost):
+        await adapter.update(record, SPEC)
+    with pytest.raises(IdpManagementLost):
+        await adapter.delete(record)
+
+    assert lost.value.status == 401
+    assert peer.client(record.client_id)["scope"] == "orders.read orders.write"
+    assert await adapter.read(updated) is not None
+
+
+async def test_a_made_up_registration_token_is_lost_management(adapter: OidcAdapter) -> None:
+    record = await adapter.create(SPEC)
+
+    with pytest.raises(IdpManagementLost):
+        await adapter.read(with_token(record, "not-the-registration-token"))
+
+
+async def test_an_update_keeps_the_metadata_it_does_not_own(
+    adapter: OidcAdapter, peer: IdpPeer, http: aiohttp.ClientSession
+) -> None:
+    record = await adapter.create(SPEC)
+    theirs: dict[str, Any] = {
+        "contacts": ["platform@example.com"],
+        "logo_uri": "https://example.com/logo.png",
+    }
+    if peer.profile != "sandbox":  # the sandbox keeps only RFC 7591 fields
+        theirs["x_cost_center"] = "cc-1234"
+    peer.patch_client(record.client_id, theirs)
+
+    # Once straight after a read (its metadata is reused), once by a fresh adapter
+    # that has to read first.
+    observed = await adapter.read(record)
+    assert observed is not None
+    updated = await adapter.update(observed.record, WIDER)
+    fresh = OidcAdapter(peer.issuer, iat(peer.initial_access_token), http)
+    await fresh.update(updated, SPEC)
+
+    stored = peer.client(record.client_id)
+    assert {key: stored.get(key) for key in theirs} == theirs
+    assert stored["scope"] == "orders.read payments.read"
+    assert stored["client_secret"] == record.client_secret
+
+
+@pytest.mark.parametrize("idp_peer", ["keycloak"], indirect=True)
+async def test_a_failed_update_hands_over_the_token_its_read_rotated(
+    adapter: OidcAdapter,
+) -> None:
+    record = await adapter.create(SPEC)
+
+    with pytest.raises(IdpRejected) as refused:
+        await adapter.update(record, UNKNOWN_SCOPE)
+
+    newest = refused.value.newest_record
+    assert refused.value.error == "invalid_client_metadata"
+    assert newest is not None
+    assert newest.registration_access_token != record.registration_access_token
+    assert await adapter.read(newest) is not None
 
 
 async def test_the_created_credentials_get_a_token_with_the_asked_scopes(
-    adapter: OidcAdapter, peer: Peer, http: aiohttp.ClientSession
+    adapter: OidcAdapter, peer: IdpPeer, http: aiohttp.ClientSession
 ) -> None:
     record = await adapter.create(SPEC)
     endpoints = await adapter.endpoints()
@@ -138,15 +260,44 @@ async def test_the_created_credentials_get_a_token_with_the_asked_scopes(
     assert set(claims["scope"].split()) == {"orders.read", "payments.read"}
 
 
-async def test_a_deleted_client_is_gone(adapter: OidcAdapter) -> None:
+async def test_a_deleted_client_is_gone(adapter: OidcAdapter, peer: IdpPeer) -> None:
     record = await adapter.create(SPEC)
 
     await adapter.delete(record)
 
+    # 401 to the dead token, and the token endpoint refuses the client's own
+    # credentials as invalid_client: confirmed gone.
     assert await adapter.read(record) is None
     await adapter.delete(record)  # already gone: nothing to do
     with pytest.raises(IdpNotFound):
         await adapter.update(record, SPEC)
+    with pytest.raises(KeyError):
+        peer.client(record.client_id)
+
+
+async def test_a_registration_uri_off_the_issuers_origin_gets_no_token(
+    adapter: OidcAdapter, peer: IdpPeer
+) -> None:
+    record = await adapter.create(SPEC)
+    uri = str(record.registration_client_uri)
+    # The same server under another host name is another origin.
+    elsewhere = ClientRecord(
+        record.client_id,
+        record.client_secret,
+        record.registration_access_token,
+        uri.replace("127.0.0.1", "localhost"),
+    )
+
+    for call in (
+        lambda: adapter.read(elsewhere),
+        lambda: adapter.update(elsewhere, WIDER),
+        lambda: adapter.delete(elsewhere),
+    ):
+        with pytest.raises(IdpRejected, match="outside the issuer's origin"):
+            await call()
+
+    # Never sent: the token still works (it would have rotated on keycloak).
+    assert await adapter.read(record) is not None
 
 
 async def test_clients_cannot_be_listed_so_none_is_found_by_name(adapter: OidcAdapter) -> None:
@@ -156,7 +307,7 @@ async def test_clients_cannot_be_listed_so_none_is_found_by_name(adapter: OidcAd
 
 
 async def test_a_wrong_initial_access_token_is_refused(
-    peer: Peer, http: aiohttp.ClientSession
+    peer: IdpPeer, http: aiohttp.ClientSession
 ) -> None:
     adapter = OidcAdapter(peer.issuer, iat("not-the-initial-access-token"), http)
 
@@ -169,14 +320,15 @@ async def test_a_wrong_initial_access_token_is_refused(
 
 async def test_a_scope_the_server_does_not_know_is_refused(adapter: OidcAdapter) -> None:
     with pytest.raises(IdpRejected) as refused:
-        await adapter.create(ClientSpec(SPEC.name, ("no-such.scope",), SPEC.token_lifetime))
+        await adapter.create(UNKNOWN_SCOPE)
 
     assert refused.value.status == 400
     assert refused.value.error == "invalid_client_metadata"
+    assert "application_type" not in str(refused.value)
 
 
 async def test_a_server_answering_for_another_issuer_is_refused(
-    peer: Peer, http: aiohttp.ClientSession
+    peer: IdpPeer, http: aiohttp.ClientSession
 ) -> None:
     # The same server under another name: its discovery names the issuer it knows.
     other_name = peer.issuer.replace("127.0.0.1", "localhost")
@@ -189,182 +341,27 @@ async def test_a_server_answering_for_another_issuer_is_refused(
 
 
 async def test_no_error_ever_carries_a_credential(
-    adapter: OidcAdapter, peer: Peer, http: aiohttp.ClientSession
+    adapter: OidcAdapter, peer: IdpPeer, http: aiohttp.ClientSession
 ) -> None:
     record = await adapter.create(SPEC)
     wrong_iat = "wrong-initial-access-token-value"
     failures: list[Callable[[], Awaitable[Any]]] = [
-        lambda: adapter.update(
-            record, ClientSpec(SPEC.name, ("no-such.scope",), SPEC.token_lifetime)
-        ),
+        lambda: adapter.update(record, UNKNOWN_SCOPE),
         lambda: OidcAdapter(peer.issuer, iat(wrong_iat), http).create(SPEC),
-        lambda: adapter.create(ClientSpec(SPEC.name, ("no-such.scope",), SPEC.token_lifetime)),
+        lambda: adapter.create(UNKNOWN_SCOPE),
     ]
     errors = [await raised(call) for call in failures]
-    await adapter.delete(record)
-    errors.append(await raised(lambda: adapter.update(record, SPEC)))
+    current = errors[0].newest_record or record
+    errors.append(await raised(lambda: adapter.read(with_token(record, "made-up-token"))))
+    await adapter.delete(current)
+    errors.append(await raised(lambda: adapter.update(current, SPEC)))
     secrets = [
         record.client_secret,
         str(record.registration_access_token),
+        str(current.registration_access_token),
         peer.initial_access_token,
         wrong_iat,
     ]
 
     for error in errors:
         assert_no_secret(error, secrets)
-
-
-async def raised(call: Callable[[], Awaitable[Any]]) -> IdpError:
-    with pytest.raises(IdpError) as failure:
-        await call()
-    return failure.value
-
-
-def assert_no_secret(error: BaseException, secrets: list[str]) -> None:
-    """Not in the message, the repr, the arguments, nor anywhere in the traceback."""
-    shown = [str(error), repr(error), *map(str, error.args)]
-    shown += traceback.format_exception(error)
-    for text in shown:
-        for secret in secrets:
-            assert secret not in text, f"{type(error).__name__} shows a credential"
-
-
-# What neither peer does, from a stub server.
-
-
-class Stub:
-    """An RFC 8414-only server that rotates the registration access token on every
-    call, as Keycloak does; ``fail_with`` makes registration answer that status."""
-
-    def __init__(self) -> None:
-        self.tokens: dict[str, str] = {}
-        self.fail_with: int | None = None
-        self.echo_credentials = False
-        self.app = web.Application()
-        self.app.router.add_get("/.well-known/oauth-authorization-server", self.metadata)
-        self.app.router.add_post("/reg", self.register)
-        self.app.router.add_get("/reg/{client_id}", self.read)
-
-    async def metadata(self, request: web.Request) -> web.Response:
-        issuer = str(request.url.origin())
-        return web.json_response(
-            {
-                "issuer": issuer,
-                "token_endpoint": f"{issuer}/token",
-                "registration_endpoint": f"{issuer}/reg",
-            }
-        )
-
-    async def register(self, request: web.Request) -> web.Response:
-        if self.echo_credentials:
-            seen = request.headers["Authorization"]
-            return web.json_response(
-                {"error": "invalid_token", "error_description": seen}, status=401
-            )
-        if self.fail_with is not None:
-            return web.json_response({"error": "temporarily_unavailable"}, status=self.fail_with)
-        body = await request.json()
-        self.tokens["c1"] = "rat-1"
-        return web.json_response(
-            {
-                **body,
-                "client_id": "c1",
-                "client_secret": "secret-1",
-                "registration_access_token": "rat-1",
-                "registration_client_uri": f"{request.url.origin()}/reg/c1",
-            },
-            status=201,
-        )
-
-    async def read(self, request: web.Request) -> web.Response:
-        client_id = request.match_info["client_id"]
-        if request.headers.get("Authorization") != f"Bearer {self.tokens.get(client_id)}":
-            return web.json_response({"error": "invalid_token"}, status=401)
-        rotated = f"{self.tokens[client_id]}+"
-        self.tokens[client_id] = rotated
-        return web.json_response(
-            {
-                "client_id": client_id,
-                "client_name": SPEC.name,
-                "scope": "orders.read",
-                "grant_types": ["client_credentials"],
-                "registration_access_token": rotated,
-            }
-        )
-
-
-@pytest.fixture
-async def stub() -> AsyncIterator[tuple[Stub, str]]:
-    stub = Stub()
-    server = test_utils.TestServer(stub.app, host="127.0.0.1")
-    await server.start_server()
-    yield stub, str(server.make_url("")).rstrip("/")
-    await server.close()
-
-
-async def test_rfc8414_metadata_serves_when_openid_discovery_is_missing(
-    stub: tuple[Stub, str], http: aiohttp.ClientSession
-) -> None:
-    _, issuer = stub
-    endpoints = await OidcAdapter(issuer, iat("iat"), http).endpoints()
-
-    assert endpoints.token_endpoint == f"{issuer}/token"
-
-
-async def test_a_token_rotated_by_a_read_is_in_the_returned_record(
-    stub: tuple[Stub, str], http: aiohttp.ClientSession
-) -> None:
-    adapter = OidcAdapter(stub[1], iat("iat"), http)
-    record = await adapter.create(SPEC)
-
-    first = await adapter.read(record)
-    assert first is not None
-    second = await adapter.read(first.record)
-
-    assert first.record.registration_access_token == "rat-1+"
-    assert second is not None
-    assert second.record.registration_access_token == "rat-1++"
-    assert second.record.client_secret == "secret-1"
-
-
-@pytest.mark.parametrize("status", [500, 503, 429])
-async def test_server_errors_and_rate_limits_are_worth_retrying(
-    stub: tuple[Stub, str], http: aiohttp.ClientSession, status: int
-) -> None:
-    server, issuer = stub
-    server.fail_with = status
-
-    with pytest.raises(IdpUnavailable) as unavailable:
-        await OidcAdapter(issuer, iat("iat"), http).create(SPEC)
-
-    assert unavailable.value.status == status
-
-
-async def test_a_credential_the_server_echoes_back_is_blanked(
-    stub: tuple[Stub, str], http: aiohttp.ClientSession
-) -> None:
-    server, issuer = stub
-    server.echo_credentials = True
-
-    error = await raised(lambda: OidcAdapter(issuer, iat("the-iat"), http).create(SPEC))
-
-    assert_no_secret(error, ["the-iat"])
-    assert "(sensitive)" in str(error)
-
-
-async def test_an_unreachable_server_is_worth_retrying(http: aiohttp.ClientSession) -> None:
-    with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        port = unused.getsockname()[1]
-
-    with pytest.raises(IdpUnavailable):
-        await OidcAdapter(f"http://127.0.0.1:{port}", iat("iat"), http).endpoints()
-
-
-async def test_a_record_without_management_handles_cannot_be_read(
-    stub: tuple[Stub, str], http: aiohttp.ClientSession
-) -> None:
-    adapter = OidcAdapter(stub[1], iat("iat"), http)
-
-    with pytest.raises(IdpRejected, match="no registration access token"):
-        await adapter.read(ClientRecord("c1", "secret"))

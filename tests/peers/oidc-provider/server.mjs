@@ -7,7 +7,8 @@
 //
 // Start: `node server.mjs`. It binds 127.0.0.1 on port 0 (or $PORT) and then
 // prints one JSON line on stdout:
-//   {"ready": true, "issuer": "http://127.0.0.1:PORT", "initialAccessToken": "..."}
+//   {"ready": true, "issuer": "http://127.0.0.1:PORT", "initialAccessToken": "...",
+//    "profile": "default"}
 // oidc-provider may print NOTICE lines on stdout too: readers must skip lines
 // that are not that JSON object.
 //
@@ -17,6 +18,22 @@
 //                           (default: DEFAULT_SCOPES below)
 //   EXIT_ON_STDIN_EOF=1     exit when stdin closes, so that a test run that
 //                           dies without stopping the server leaves no orphan
+//   OIDC_PROFILE            which real server's habits to imitate on top of
+//                           oidc-provider's own (default: `default`):
+//     default   oidc-provider as configured below: the registration access
+//               token rotates on every PUT; application_type is `web` or
+//               `native` only (RFC 7591 servers need not know `service`)
+//     keycloak  the registration access token also rotates on every GET, as
+//               Keycloak rotates it on every use; the old one dies at once
+//     okta      a registration (POST or PUT) that has, or defaults to, the
+//               client_credentials grant must say `application_type:
+//               "service"`, else 400 invalid_client_metadata, as Okta's DCR
+//               does. Management stays RFC 7592 (real Okta manages apps with
+//               its admin API instead: see PROFILE_NOTES in the harness)
+//
+// Every profile accepts the custom client metadata field `x_cost_center`,
+// so that a test can show that fields the controller does not own survive
+// its RFC 7592 updates.
 //
 // Test hooks (outside the provider's routes; never do this in production):
 //   POST /__test/reset                 forget every client and token except
@@ -53,6 +70,18 @@ const DEFAULT_SCOPES = [
 const DEFAULT_RESOURCE = 'urn:ecs-oauth:test-api';
 
 const ACCESS_TOKEN_TTL_SECONDS = 3600;
+
+const REGISTRATION_ROUTE = '/reg';
+
+// Client metadata an IdP administrator may set that no RFC defines.
+const CUSTOM_METADATA = ['x_cost_center'];
+
+const PROFILES = new Set(['default', 'keycloak', 'okta']);
+const profile = process.env.OIDC_PROFILE || 'default';
+if (!PROFILES.has(profile)) {
+  process.stderr.write(`unknown OIDC_PROFILE ${JSON.stringify(profile)}\n`);
+  process.exit(2);
+}
 
 const scopes = (process.env.OIDC_SCOPES ?? '').split(/\s+/).filter(Boolean);
 const providerScopes = scopes.length ? scopes : DEFAULT_SCOPES;
@@ -126,6 +155,8 @@ const signingKey = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).pr
 const config = {
   adapter: MapAdapter,
   scopes: providerScopes,
+  routes: { registration: REGISTRATION_ROUTE },
+  extraClientMetadata: { properties: CUSTOM_METADATA },
   jwks: {
     keys: [{
       ...signingKey.export({ format: 'jwk' }),
@@ -177,6 +208,88 @@ await new Promise((resolve, reject) => {
 const issuer = `http://127.0.0.1:${server.address().port}`;
 
 const provider = new Provider(issuer, config);
+
+// The okta profile's `service` clients: oidc-provider itself only knows `web`
+// and `native`, so the field is taken off the request before the provider
+// sees it and put back on every answer about such a client.
+const serviceClients = new Set();
+
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+async function readText(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+// Okta's DCR: "service" is the application type of client_credentials clients,
+// and a client_credentials registration of any other type is refused.
+async function oktaApplicationType(ctx, next) {
+  const create = ctx.method === 'POST' && ctx.path === REGISTRATION_ROUTE;
+  const update = ctx.method === 'PUT' && ctx.path.startsWith(`${REGISTRATION_ROUTE}/`);
+  if (!(create || update) || !ctx.is('application/json')) {
+    await next();
+    markServiceClient(ctx);
+    return;
+  }
+  const text = await readText(ctx.req);
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  // The request stream is spent: oidc-provider reads an already parsed body
+  // from req.body (a string it parses itself, so bad JSON fails as usual).
+  ctx.req.body = isObject(body) ? body : text;
+  let service = false;
+  if (isObject(body)) {
+    const grants = Array.isArray(body.grant_types)
+      ? body.grant_types
+      : config.clientDefaults.grant_types;
+    service = body.application_type === 'service';
+    if (grants.includes('client_credentials') && !service) {
+      ctx.status = 400;
+      ctx.set('cache-control', 'no-store');
+      ctx.body = {
+        error: 'invalid_client_metadata',
+        error_description: "'application_type' must be 'service' for the client_credentials grant",
+      };
+      return;
+    }
+    if (service) delete body.application_type;
+  }
+  await next();
+  if (ctx.status < 300 && isObject(ctx.body) && typeof ctx.body.client_id === 'string') {
+    if (service) serviceClients.add(ctx.body.client_id);
+    else serviceClients.delete(ctx.body.client_id);
+  }
+  markServiceClient(ctx);
+}
+
+function markServiceClient(ctx) {
+  if (isObject(ctx.body) && serviceClients.has(ctx.body.client_id)) {
+    ctx.body.application_type = 'service';
+  }
+}
+
+// Keycloak: every use of a registration access token, a read included, hands
+// out a new one and kills the one used. oidc-provider's own option covers PUT.
+async function keycloakRotateOnRead(ctx, next) {
+  await next();
+  if (ctx.oidc?.route !== 'client' || ctx.status !== 200 || !isObject(ctx.body)) return;
+  const used = ctx.oidc.entities.RegistrationAccessToken;
+  const rotated = new provider.RegistrationAccessToken({
+    client: ctx.oidc.client,
+    policies: used.policies,
+  });
+  await used.destroy();
+  ctx.body.registration_access_token = await rotated.save();
+}
+
+if (profile === 'okta') provider.use(oktaApplicationType);
+if (profile === 'keycloak') provider.use(keycloakRotateOnRead);
+
 const providerCallback = provider.callback();
 
 const initialAccessToken = await new provider.InitialAccessToken({}).save();
@@ -197,6 +310,14 @@ function resetStores() {
   for (const [model, store] of stores) {
     if (model !== 'InitialAccessToken') store.clear();
   }
+  serviceClients.clear();
+}
+
+// The stored metadata as the profile's server would show it.
+function shown(metadata) {
+  return serviceClients.has(metadata.client_id)
+    ? { ...metadata, application_type: 'service' }
+    : metadata;
 }
 
 async function patchClient(clientId, patch) {
@@ -225,7 +346,7 @@ async function handleTestHook(req, res) {
   }
 
   if (req.method === 'GET' && pathname === '/__test/clients') {
-    sendJson(res, 200, [...storeFor('Client').values()].map((entry) => entry.payload));
+    sendJson(res, 200, [...storeFor('Client').values()].map((entry) => shown(entry.payload)));
     return;
   }
 
@@ -238,7 +359,7 @@ async function handleTestHook(req, res) {
 
   if (req.method === 'GET') {
     const entry = storeFor('Client').get(clientId);
-    if (entry) sendJson(res, 200, entry.payload);
+    if (entry) sendJson(res, 200, shown(entry.payload));
     else sendJson(res, 404, { error: 'unknown_client' });
     return;
   }
@@ -256,7 +377,7 @@ async function handleTestHook(req, res) {
     }
     try {
       const metadata = await patchClient(clientId, patch);
-      if (metadata) sendJson(res, 200, metadata);
+      if (metadata) sendJson(res, 200, shown(metadata));
       else sendJson(res, 404, { error: 'unknown_client' });
     } catch (err) {
       sendJson(res, 400, {
@@ -284,4 +405,4 @@ if (process.env.EXIT_ON_STDIN_EOF === '1') {
   process.stdin.resume();
 }
 
-process.stdout.write(`${JSON.stringify({ ready: true, issuer, initialAccessToken })}\n`);
+process.stdout.write(`${JSON.stringify({ ready: true, issuer, initialAccessToken, profile })}\n`);
