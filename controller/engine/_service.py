@@ -10,7 +10,7 @@ import contextlib
 import math
 import uuid
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from controller.aws import ObservedSecret
@@ -22,7 +22,15 @@ from controller.engine._rotation_plan import PHASE_TAG, ROTATED_AT_TAG
 from controller.engine._secret_access import AccessBlocked, SecretAccess
 from controller.engine._secret_record import foreign_keys, record_from_value, value_with_record
 from controller.engine._world import World
-from controller.idp import ClientRecord, ClientSpec, IdentityProviderAdapter, ObservedClient
+from controller.idp import (
+    ClientRecord,
+    ClientSpec,
+    IdentityProviderAdapter,
+    IdpError,
+    IdpManagementLost,
+    IdpUnmanageable,
+    ObservedClient,
+)
 from controller.plan import KNOWN_AFTER_APPLY, SENSITIVE, Action, FieldChange, diff_documents
 from controller.plan._desired import (
     client_name,
@@ -39,6 +47,8 @@ from controller.plan._desired import (
 CLIENT = "idp:client"
 SECRET = "secretsmanager:secret"
 TASK_DEFINITION = "ecs:task-definition"
+# How long before a client secret expires (beyond the grace period) a person hears of it.
+EXPIRY_LEAD = timedelta(days=7)
 
 
 def client_spec(state: DesiredState, service: str) -> ClientSpec:
@@ -138,6 +148,37 @@ class ServiceReconciler:
         self, secret: ObservedSecret | None, record: ClientRecord | None
     ) -> ClientRecord | None:
         self.outcome.at(CLIENT)
+        try:
+            return await self._converge_client(secret, record)
+        except IdpManagementLost as exc:
+            await self._keep_newest(exc)
+            client_id = record.client_id if record else "-"
+            self.outcome.problem(
+                CLIENT,
+                client_id,
+                "RegistrationAccessTokenLost",
+                f"{exc}. The client may still exist and tasks keep using it, so no new one "
+                "is registered: ask an IdP administrator to delete the client or issue a new "
+                "registration access token",
+            )
+            raise _Blocked from None
+        except IdpUnmanageable as exc:
+            leftover = "" if exc.deleted else f"; delete client {exc.client_id} at the IdP by hand"
+            self.outcome.problem(CLIENT, exc.client_id, "ClientUnmanageable", f"{exc}{leftover}")
+            raise _Blocked from None
+        except IdpError as exc:
+            await self._keep_newest(exc)
+            raise
+
+    async def _keep_newest(self, exc: IdpError) -> None:
+        """A call that rotated the registration access token before failing: the old token
+        is dead, so the new one is saved whatever happens next."""
+        if exc.newest_record is not None:
+            await self.registrations.save([exc.newest_record])
+
+    async def _converge_client(
+        self, secret: ObservedSecret | None, record: ClientRecord | None
+    ) -> ClientRecord | None:
         observed = await self.idp.read(record) if record else None
         if observed is not None and record is not None and observed.record != record:
             # The IdP rotated the registration access token on a read (Keycloak does):
@@ -148,6 +189,7 @@ class ServiceReconciler:
             return await self._create_client(record)
         assert record is not None
         record = self._with_issued_secret(secret, record, observed)
+        self._warn_of_expiry(observed)
         diff = diff_documents(self._client_document(observed), _observed_client_document(observed))
         if diff and self.outcome.change(CLIENT, observed.client_id, "update", diff):
             # RFC 7592 servers may rotate the registration access token on update
@@ -157,6 +199,22 @@ class ServiceReconciler:
         if self.outcome.writes:
             await self.registrations.save([record])  # also moves handles out of old versions
         return record
+
+    def _warn_of_expiry(self, observed: ObservedClient) -> None:
+        """RFC 7591 lets a server expire a client secret (``client_secret_expires_at``): say
+        so while a rotation can still replace it without downtime."""
+        expires = observed.secret_expires_at
+        if expires is None:
+            return
+        lead = self.service.spec.secret.grace_period + EXPIRY_LEAD
+        if expires - datetime.now(UTC) < lead:
+            self.outcome.problem(
+                CLIENT,
+                observed.client_id,
+                "ClientSecretExpiring",
+                f"the IdP expires the client secret at {expires.isoformat()}; run "
+                f"ecs-oauth rotate {self.name} before then",
+            )
 
     def _with_issued_secret(
         self, secret: ObservedSecret | None, record: ClientRecord, observed: ObservedClient

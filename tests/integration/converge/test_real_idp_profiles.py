@@ -1,0 +1,140 @@
+"""The whole desired state against OIDC servers as strict as real ones.
+
+oidc-provider runs in three profiles: its default, one that rotates the registration
+access token on every use as Keycloak does, and one that refuses a client-credentials
+registration without ``application_type: service`` as Okta does. Each must converge with
+no problem, a plan right after must find nothing, and a server that hands out a new
+registration access token on every read must not make the task-readable secret churn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from unittest import mock
+
+import pytest
+
+from controller.desired import load
+from controller.engine import Engine, EngineSettings, World
+from tests.harness.moto import MotoPeer
+from tests.harness.oidc_provider import OidcProviderPeer, OidcProviderPool
+from tests.harness.world import SeededWorld
+
+from ._live import OIDC_SERVICE, registration_tokens, registration_value, secret_value
+from .conftest import Cli, explain, seed_fresh
+
+PROFILES = ("default", "keycloak", "okta")
+RESYNC_CYCLES = 50
+
+
+@dataclass(frozen=True)
+class Profiled:
+    """A seeded world, its CLI, and the oidc-provider profile its OIDC Service uses."""
+
+    world: SeededWorld
+    cli: Cli
+    peer: OidcProviderPeer
+
+
+@pytest.fixture(params=PROFILES)
+def profiled(
+    request: pytest.FixtureRequest,
+    moto_server: MotoPeer,
+    oidc_provider_pool: OidcProviderPool,
+    tmp_path: Path,
+) -> Profiled:
+    peer = oidc_provider_pool.get(request.param)
+    world, cli = seed_fresh(moto_server, peer, tmp_path / "desired")
+    return Profiled(world, cli, peer)
+
+
+def task_secret_versions(world: SeededWorld) -> int:
+    manager = world.client("secretsmanager")
+    listed = manager.list_secret_version_ids(SecretId=f"ecs-oauth/{OIDC_SERVICE}")
+    return len(listed["Versions"])
+
+
+def test_every_profile_converges_and_then_plans_no_change(profiled: Profiled) -> None:
+    cli = profiled.cli
+
+    applied = cli("apply")
+    planned = cli("plan", "--detailed-exitcode")
+
+    assert applied.returncode == 0, explain(applied)
+    assert planned.returncode == 0, explain(planned)
+    assert "No changes" in planned.stdout
+
+
+@pytest.mark.parametrize("profiled", ["keycloak"], indirect=True)
+def test_resyncs_against_a_rotating_registration_token_leave_the_task_secret_alone(
+    profiled: Profiled,
+) -> None:
+    cli, world = profiled.cli, profiled.world
+    cli.apply()
+    versions = task_secret_versions(world)
+    tokens_before = registration_tokens(world, OIDC_SERVICE)
+
+    async def resync() -> list[int]:
+        problems = []
+        async with World(EngineSettings()) as world:
+            engine = Engine(world)
+            for _ in range(RESYNC_CYCLES):
+                plan, _ = await engine.run(load(cli.folder), writes=True)
+                problems.append(len(plan.problems))
+        return problems
+
+    with mock.patch.dict(os.environ, cli.env):
+        problems = asyncio.run(resync())
+
+    assert problems == [0] * RESYNC_CYCLES
+    assert task_secret_versions(world) == versions
+    # Each read rotated the token and the newest one was kept: the client is still ours.
+    assert registration_tokens(world, OIDC_SERVICE) != tokens_before
+    cli.assert_in_sync()
+
+
+@pytest.mark.parametrize("profiled", ["default"], indirect=True)
+def test_a_lost_registration_token_is_reported_and_no_second_client_is_made(
+    profiled: Profiled,
+) -> None:
+    cli, world, peer = profiled.cli, profiled.world, profiled.peer
+    cli.apply()
+    manager = world.client("secretsmanager")
+    name = f"ecs-oauth/{OIDC_SERVICE}/registration"
+    value = secret_value(world, OIDC_SERVICE)
+    registration = registration_value(world, OIDC_SERVICE)
+    assert registration is not None
+    registration["clients"][value["client_id"]]["registration_access_token"] = "revoked"
+    manager.put_secret_value(SecretId=name, SecretString=json.dumps(registration))
+
+    plan = cli.plan_json()
+    result = cli("apply")
+
+    [problem] = plan["problems"]
+    assert (problem["object"], problem["reason"]) == (
+        f"Service/{OIDC_SERVICE}",
+        "RegistrationAccessTokenLost",
+    )
+    assert result.returncode == 1, explain(result)
+    assert [c["client_id"] for c in peer.clients()] == [value["client_id"]]
+    assert "revoked" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("profiled", ["default"], indirect=True)
+def test_a_client_secret_about_to_expire_is_reported(profiled: Profiled) -> None:
+    cli, peer = profiled.cli, profiled.peer
+    cli.apply()
+    client_id = secret_value(profiled.world, OIDC_SERVICE)["client_id"]
+    soon = datetime.now(UTC) + timedelta(hours=2)
+    peer.patch_client(client_id, {"client_secret_expires_at": int(soon.timestamp())})
+
+    plan = cli.plan_json()
+
+    [problem] = plan["problems"]
+    assert problem["reason"] == "ClientSecretExpiring"
+    assert f"ecs-oauth rotate {OIDC_SERVICE}" in problem["message"]
