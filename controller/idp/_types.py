@@ -7,7 +7,7 @@ keeps a :class:`ClientRecord`, and that record is what makes a client ours.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Protocol
 
@@ -60,6 +60,7 @@ class ObservedClient:
     grant_types: tuple[str, ...]
     token_lifetime: timedelta | None
     record: ClientRecord
+    client_secret: str | None = field(default=None, repr=False)  # where the IdP reports it
 
 
 @dataclass(frozen=True)
