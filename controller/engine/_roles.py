@@ -11,7 +11,7 @@ from typing import Any
 from controller.aws import ObservedRole, RoleExists
 from controller.engine._outcome import Outcome
 from controller.engine._world import World
-from controller.plan import KNOWN_AFTER_APPLY, Action, diff_documents
+from controller.plan import KNOWN_AFTER_APPLY, Action, FieldChange, diff_documents
 from controller.plan._desired import (
     EXECUTION_ROLE_PATH,
     ROLE_PATHS,
@@ -46,6 +46,21 @@ def path_conflict(role: ObservedRole, path: str) -> str | None:
     if role.path != path and role.path in ROLE_PATHS:
         return ROLE_PATHS[role.path]
     return None
+
+
+def unwanted_inline(desired: dict[str, Any], role: ObservedRole) -> tuple[FieldChange, ...]:
+    """Inline policies on the role that ``desired`` does not name, when it owns them all.
+
+    A diff only compares what the desired document names; inline policies are owned as a
+    whole set, so one added by hand is a change too (to nothing).
+    """
+    if "inlinePolicies" not in desired:
+        return ()
+    return tuple(
+        FieldChange(f"inlinePolicies.{name}", canonical_policy(policy), None)
+        for name, policy in sorted(role.inline_policies.items())
+        if name not in desired["inlinePolicies"]
+    )
 
 
 async def converge_role(
@@ -115,6 +130,7 @@ async def _converge_found(
         )
         return role.arn
     diff = diff_documents(desired, observed_document(role, "inlinePolicies" in desired))
+    diff += unwanted_inline(desired, role)
     if not diff:
         return role.arn
     action: Action = "update" if ours else "adopt"

@@ -168,9 +168,9 @@ class TestAMachineClient:
         self, adapter: CognitoAdapter, aws: AwsClients, cognito: Any, pool_id: str
     ) -> None:
         record = await adapter.create(SPEC)
-        current = cognito.describe_user_pool_client(
-            UserPoolId=pool_id, ClientId=record.client_id
-        )["UserPoolClient"]
+        current = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=record.client_id)[
+            "UserPoolClient"
+        ]
         cognito.update_user_pool_client(
             UserPoolId=pool_id,
             ClientId=record.client_id,
@@ -198,9 +198,9 @@ class TestAMachineClient:
         self, adapter: CognitoAdapter, aws: AwsClients, cognito: Any, pool_id: str
     ) -> None:
         record = await adapter.create(SPEC)
-        current = cognito.describe_user_pool_client(
-            UserPoolId=pool_id, ClientId=record.client_id
-        )["UserPoolClient"]
+        current = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=record.client_id)[
+            "UserPoolClient"
+        ]
         cognito.update_user_pool_client(
             UserPoolId=pool_id,
             ClientId=record.client_id,
