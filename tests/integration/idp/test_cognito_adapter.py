@@ -186,7 +186,8 @@ class TestAMachineClient:
         await adapter.update(record, SPEC)
         fixed = await adapter.read(record)
 
-        assert drifted is not None and fixed is not None
+        assert drifted is not None
+        assert fixed is not None
         assert drifted.grant_types == ("ALLOW_USER_PASSWORD_AUTH", "client_credentials")
         assert fixed.grant_types == ("client_credentials",)
         described = cognito.describe_user_pool_client(
@@ -215,7 +216,8 @@ class TestAMachineClient:
         observed = await adapter.read(record)
 
         assert [request["ClientName"] for request in sent] == ["ecs-oauth-orders-api"]
-        assert observed is not None and observed.name == "ecs-oauth-orders-api"
+        assert observed is not None
+        assert observed.name == "ecs-oauth-orders-api"
 
     async def test_a_read_reports_the_secret_cognito_holds(self, adapter: CognitoAdapter) -> None:
         record = await adapter.create(SPEC)
