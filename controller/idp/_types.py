@@ -60,7 +60,7 @@ class ObservedClient:
     grant_types: tuple[str, ...]
     token_lifetime: timedelta | None
     record: ClientRecord
-    client_secret: str | None = field(default=None, repr=False)  # where the IdP reports it
+    client_secret: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
