@@ -2,8 +2,17 @@
 
 from controller.aws._clients import AwsClients, CallCounter, RateLimits
 from controller.aws._ecs import EcsServices, TaskDefinitions
-from controller.aws._errors import THROTTLING_CODES, AwsError, AwsNotFound, call, translate
-from controller.aws._iam import Iam, ObservedRole
+from controller.aws._errors import (
+    QUOTA_CODES,
+    THROTTLING_CODES,
+    AwsError,
+    AwsNotFound,
+    AwsQuotaExceeded,
+    AwsTransient,
+    call,
+    translate,
+)
+from controller.aws._iam import Iam, ObservedRole, RoleExists
 from controller.aws._lease import Lease
 from controller.aws._secrets import CURRENT as AWSCURRENT
 from controller.aws._secrets import PENDING as AWSPENDING
@@ -14,10 +23,13 @@ __all__ = [
     "AWSCURRENT",
     "AWSPENDING",
     "AWSPREVIOUS",
+    "QUOTA_CODES",
     "THROTTLING_CODES",
     "AwsClients",
     "AwsError",
     "AwsNotFound",
+    "AwsQuotaExceeded",
+    "AwsTransient",
     "CallCounter",
     "EcsServices",
     "Iam",
@@ -25,6 +37,7 @@ __all__ = [
     "ObservedRole",
     "ObservedSecret",
     "RateLimits",
+    "RoleExists",
     "Secrets",
     "TaskDefinitions",
     "call",

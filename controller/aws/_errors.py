@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError
+from botocore.parsers import ResponseParserError
 
 # One list, as c7n keeps it: the codes that mean "slow down", across the services we call.
 THROTTLING_CODES = frozenset(
@@ -21,8 +22,17 @@ THROTTLING_CODES = frozenset(
         "ProvisionedThroughputExceededException",
         "TransactionInProgressException",
         "RequestLimitExceeded",
-        "LimitExceededException",
         "SlowDown",
+    }
+)
+
+# A service quota was reached (IAM roles per account, app clients per user pool...):
+# retrying cannot help, a person must raise the quota or remove something.
+QUOTA_CODES = frozenset(
+    {
+        "ServiceQuotaExceededException",
+        "LimitExceededException",
+        "LimitExceeded",
     }
 )
 
@@ -47,9 +57,43 @@ class AwsError(Exception):
     def throttled(self) -> bool:
         return self.code in THROTTLING_CODES
 
+    @property
+    def transient(self) -> bool:
+        """Worth retrying as it is: throttled, or the answer was lost on the way."""
+        return self.throttled
+
+    @property
+    def quota(self) -> bool:
+        """A service quota stands in the way: report it to a person, do not retry."""
+        return False
+
 
 class AwsNotFound(AwsError):
     """The resource asked for does not exist (or no longer does)."""
+
+
+class AwsQuotaExceeded(AwsError):
+    """A service quota was reached; ``reason`` is what the engine reports."""
+
+    reason = "QuotaExceeded"
+
+    @property
+    def quota(self) -> bool:
+        return True
+
+
+class AwsTransient(AwsError):
+    """The call may or may not have happened and its answer was lost or garbled (an
+    unparseable body, a dropped connection): retry it like throttling."""
+
+    @property
+    def transient(self) -> bool:
+        return True
+
+    @property
+    def throttled(self) -> bool:
+        # Callers that only know "throttled" as "retry later" must retry this too.
+        return True
 
 
 def translate(operation: str, exc: Exception) -> AwsError:
@@ -58,8 +102,17 @@ def translate(operation: str, exc: Exception) -> AwsError:
         error = exc.response.get("Error", {})
         code = str(error.get("Code", "Unknown"))
         message = str(error.get("Message", ""))[:300]
-        cls = AwsNotFound if code in NOT_FOUND_CODES else AwsError
+        cls: type[AwsError] = AwsError
+        if code in NOT_FOUND_CODES:
+            cls = AwsNotFound
+        elif code in QUOTA_CODES:
+            cls = AwsQuotaExceeded
         return cls(operation, code, message)
+    if isinstance(exc, ResponseParserError):
+        # Its text quotes the body it could not parse, which may hold a secret value.
+        return AwsTransient(operation, type(exc).__name__, "unparseable response; retry")
+    if isinstance(exc, (ConnectionError, HTTPClientError)):
+        return AwsTransient(operation, type(exc).__name__, str(exc)[:300])
     if isinstance(exc, BotoCoreError):
         return AwsError(operation, type(exc).__name__, str(exc)[:300])
     return AwsError(operation, type(exc).__name__, "unexpected failure")

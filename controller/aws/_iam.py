@@ -3,20 +3,27 @@
 GetAccountAuthorizationDetails returns every role with its trust policy, tags, inline and
 attached policies in pages of up to 1,000, so observing N roles costs N/1000 calls instead
 of four calls per role (c7n reads IAM the same way).
+
+IAM is eventually consistent: a role created moments ago (by us in an earlier cycle, or by
+someone else) may be missing from that batch read for seconds. A CreateRole that answers
+``EntityAlreadyExists`` is therefore not an error: :meth:`Iam.role` reads that one role
+and it is folded into the batch read, to be converged as found.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import unquote
 
 from controller.aws._clients import AwsClients
-from controller.aws._errors import call, translate
+from controller.aws._errors import AwsError, AwsNotFound, call, translate
 
-ROLE_PATH = "/"
+DEFAULT_ROLE_PATH = "/"
+ALREADY_EXISTS = "EntityAlreadyExists"
 
 
 def _document(raw: Any) -> dict[str, Any]:
@@ -36,6 +43,16 @@ class ObservedRole:
     tags: dict[str, str]
     managed_policy_arns: list[str]
     inline_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    path: str = DEFAULT_ROLE_PATH
+
+
+class RoleExists(AwsError):
+    """CreateRole found a role of that name already (IAM names are unique per account,
+    whatever the path); ``role`` is that role as read now, also folded into the batch read."""
+
+    def __init__(self, role: ObservedRole) -> None:
+        super().__init__("CreateRole", ALREADY_EXISTS, f"role {role.name} already exists")
+        self.role = role
 
 
 class Iam:
@@ -79,27 +96,91 @@ class Iam:
                             p["PolicyName"]: _document(p["PolicyDocument"])
                             for p in detail.get("RolePolicyList", [])
                         },
+                        path=detail.get("Path", DEFAULT_ROLE_PATH),
                     )
                     roles[role.name] = role
         except Exception as exc:
             raise translate("GetAccountAuthorizationDetails", exc) from exc
         return roles
 
-    async def create_role(
-        self, name: str, trust_policy: dict[str, Any], tags: dict[str, str], description: str
-    ) -> str:
-        response = await call(
-            self._client,
-            "CreateRole",
-            RoleName=name,
-            Path=ROLE_PATH,
-            AssumeRolePolicyDocument=json.dumps(trust_policy),
-            Description=description,
-            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+    async def role(self, name: str) -> ObservedRole | None:
+        """One role read directly (GetRole and its policies), bypassing the batch read's lag;
+        folded into the batch read when there is one. None when IAM has no such role."""
+        try:
+            found = (await call(self._client, "GetRole", RoleName=name))["Role"]
+            attached = await self._pages(
+                "list_attached_role_policies", "ListAttachedRolePolicies", name
+            )
+            policy_names = await self._pages("list_role_policies", "ListRolePolicies", name)
+            inline: dict[str, dict[str, Any]] = {}
+            for policy_name in policy_names.get("PolicyNames", []):
+                response = await call(
+                    self._client, "GetRolePolicy", RoleName=name, PolicyName=policy_name
+                )
+                inline[policy_name] = _document(response["PolicyDocument"])
+        except AwsNotFound:
+            return None
+        tags = found.get("Tags")
+        if tags is None:
+            tags = (await self._pages("list_role_tags", "ListRoleTags", name)).get("Tags", [])
+        role = ObservedRole(
+            name=found["RoleName"],
+            arn=found["Arn"],
+            trust_policy=_document(found.get("AssumeRolePolicyDocument") or "{}"),
+            tags={t["Key"]: t["Value"] for t in tags},
+            managed_policy_arns=sorted(
+                p["PolicyArn"] for p in attached.get("AttachedPolicies", [])
+            ),
+            inline_policies=inline,
+            path=found.get("Path", DEFAULT_ROLE_PATH),
         )
+        if self._roles is not None:
+            self._roles[name] = role
+        return role
+
+    async def _pages(self, method: str, operation: str, name: str) -> dict[str, list[Any]]:
+        """Every page of a per-role listing, the lists joined."""
+        merged: dict[str, list[Any]] = {}
+        try:
+            paginator = self._client.get_paginator(method)
+            async for page in paginator.paginate(RoleName=name):
+                for key, value in page.items():
+                    if isinstance(value, list):
+                        merged.setdefault(key, []).extend(value)
+        except Exception as exc:
+            raise translate(operation, exc) from exc
+        return merged
+
+    async def create_role(
+        self,
+        name: str,
+        trust_policy: dict[str, Any],
+        tags: dict[str, str],
+        description: str,
+        path: str = DEFAULT_ROLE_PATH,
+    ) -> str:
+        """The new role's ARN. Raises :class:`RoleExists` (with the role read afresh) when
+        the name is taken, though the batch read did not show it."""
+        try:
+            response = await call(
+                self._client,
+                "CreateRole",
+                RoleName=name,
+                Path=path,
+                AssumeRolePolicyDocument=json.dumps(trust_policy),
+                Description=description,
+                Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            )
+        except AwsError as exc:
+            if exc.code != ALREADY_EXISTS:
+                raise
+            found = await self.role(name)
+            if found is None:  # deleted again in between: let the next cycle decide
+                raise
+            raise RoleExists(found) from exc
         arn: str = response["Role"]["Arn"]
         if self._roles is not None:
-            self._roles[name] = ObservedRole(name, arn, trust_policy, dict(tags), [])
+            self._roles[name] = ObservedRole(name, arn, trust_policy, dict(tags), [], path=path)
         return arn
 
     async def update_trust(self, name: str, trust_policy: dict[str, Any]) -> None:
@@ -140,6 +221,15 @@ class Iam:
         )
         if self._roles is not None and name in self._roles:
             inline = {**self._roles[name].inline_policies, policy_name: document}
+            self._remember(name, inline_policies=inline)
+
+    async def delete_inline_policy(self, name: str, policy_name: str) -> None:
+        """Remove one inline policy; one already gone counts as removed."""
+        with contextlib.suppress(AwsNotFound):
+            await call(self._client, "DeleteRolePolicy", RoleName=name, PolicyName=policy_name)
+        if self._roles is not None and name in self._roles:
+            inline = dict(self._roles[name].inline_policies)
+            inline.pop(policy_name, None)
             self._remember(name, inline_policies=inline)
 
     async def delete_role(self, role: ObservedRole) -> None:

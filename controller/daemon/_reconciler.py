@@ -30,7 +30,10 @@ PRUNE_KEY = "Controller/prune"
 VERIFY_AFTER = 2.0  # seconds: re-read what was just written, so "resolved" follows quickly
 REFRESH_AFTER = 5.0  # seconds: a retry older than this reads the world afresh
 # Problems only a person can fix: logged and shown, retried only at the next resync.
-TERMINAL_REASONS = frozenset({"ResourceNotOwned", "PruneLimitExceeded"})
+# Problems only a person can solve: retrying them would only repeat the same answer.
+TERMINAL_REASONS = frozenset(
+    {"ResourceNotOwned", "PruneLimitExceeded", "RoleNameConflict", "QuotaExceeded"}
+)
 
 log = structlog.get_logger("ecs_oauth.reconcile")
 

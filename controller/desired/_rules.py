@@ -76,6 +76,18 @@ def _scope_rules(state: DesiredState) -> Iterator[Diagnostic]:
                     ("spec", "value"),
                     f"Cognito scope value must start with its resourceServer {server + '/'!r}",
                 )
+            elif "/" in wire_scope(scope).removeprefix(f"{server}/"):
+                # Cognito's ScopeName may not hold '/': the part after the server's is it.
+                at: tuple[str | int, ...] = (
+                    ("spec", "value") if scope.spec.value is not None else ("metadata", "name")
+                )
+                yield _error(
+                    state,
+                    key,
+                    at,
+                    f"Cognito scope name {wire_scope(scope).removeprefix(server + '/')!r} "
+                    f"(the value after {server + '/'!r}) may not contain '/'",
+                )
         elif server is not None:
             yield _error(
                 state,
@@ -131,6 +143,16 @@ def _service_rules(state: DesiredState) -> Iterator[Diagnostic]:
     family_owner: dict[str, str] = {}
     for name, service in state.services.items():
         key = f"Service/{name}"
+        clash = f"{name}-exec"
+        if clash in state.roles:
+            # IAM role names are unique per account, whatever the path.
+            yield _error(
+                state,
+                f"Role/{clash}",
+                ("metadata", "name"),
+                f"Role {clash!r} would be IAM role 'ecs-oauth-{clash}', the name of the "
+                f"execution role made for Service {name!r}; rename the Role",
+            )
         if service.spec.role not in state.roles:
             yield _error(state, key, ("spec", "role"), f"Role {service.spec.role!r} is not defined")
         family = service.spec.task_definition.family

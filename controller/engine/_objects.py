@@ -7,7 +7,13 @@ from controller.engine._outcome import Outcome
 from controller.engine._roles import converge_role
 from controller.engine._world import World
 from controller.plan import Action, diff_documents
-from controller.plan._desired import owner_tags, role_document, scope_tags, task_role_name
+from controller.plan._desired import (
+    TASK_ROLE_PATH,
+    owner_tags,
+    role_document,
+    scope_tags,
+    task_role_name,
+)
 
 RESOURCE_SERVER = "cognito:resource-server"
 
@@ -54,7 +60,10 @@ async def reconcile_role(world: World, state: DesiredState, name: str, outcome: 
         **owner_tags(world.settings.controller_id, f"Role/{name}"),
         **scope_tags(provider, state.role_scopes(name)),
     }
-    desired = role_document(world.account_id, tags, list(role.spec.managed_policy_arns))
+    # A task role owns no inline policy: one added by hand is drift, removed on apply.
+    desired = role_document(
+        world.account_id, tags, list(role.spec.managed_policy_arns), inline_policies={}
+    )
     arn = await converge_role(
         world,
         outcome,
@@ -63,5 +72,6 @@ async def reconcile_role(world: World, state: DesiredState, name: str, outcome: 
         {},
         adopt=False,
         description=f"ECS task role for ecs-oauth Role/{name}"[:1000],
+        path=TASK_ROLE_PATH,
     )
     outcome.resources["roleArn"] = arn

@@ -1,14 +1,24 @@
-"""IAM roles the controller owns: task roles (per Role) and dedicated execution roles."""
+"""IAM roles the controller owns: task roles (per Role) and dedicated execution roles.
+
+Every owned field is diffed both ways: an inline policy somebody added to an owned role is
+drift too, removed on apply (a task role owns none, an execution role exactly one).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from controller.aws import ObservedRole
+from controller.aws import ObservedRole, RoleExists
 from controller.engine._outcome import Outcome
 from controller.engine._world import World
-from controller.plan import KNOWN_AFTER_APPLY, Action, diff_documents
-from controller.plan._desired import canonical_policy, is_ours, trust_policy
+from controller.plan import KNOWN_AFTER_APPLY, Action, FieldChange, diff_documents
+from controller.plan._desired import (
+    EXECUTION_ROLE_PATH,
+    ROLE_PATHS,
+    canonical_policy,
+    is_ours,
+    trust_policy,
+)
 
 RESOURCE = "iam:role"
 
@@ -26,6 +36,33 @@ def observed_document(role: ObservedRole, with_inline: bool) -> dict[str, Any]:
     return document
 
 
+def path_conflict(role: ObservedRole, path: str) -> str | None:
+    """The kind of role found at ``role``'s path when that is another kind's path.
+
+    IAM role names are unique per account whatever the path: ``ecs-oauth-<role>`` (task
+    role) and ``ecs-oauth-<service>-exec`` (execution role) can name the same role. A
+    role at any other path (``/``, or a team's own) is converged as found.
+    """
+    if role.path != path and role.path in ROLE_PATHS:
+        return ROLE_PATHS[role.path]
+    return None
+
+
+def unwanted_inline(desired: dict[str, Any], role: ObservedRole) -> tuple[FieldChange, ...]:
+    """Inline policies on the role that ``desired`` does not name, when it owns them all.
+
+    A diff only compares what the desired document names; inline policies are owned as a
+    whole set, so one added by hand is a change too (to nothing).
+    """
+    if "inlinePolicies" not in desired:
+        return ()
+    return tuple(
+        FieldChange(f"inlinePolicies.{name}", canonical_policy(policy), None)
+        for name, policy in sorted(role.inline_policies.items())
+        if name not in desired["inlinePolicies"]
+    )
+
+
 async def converge_role(
     world: World,
     outcome: Outcome,
@@ -35,10 +72,56 @@ async def converge_role(
     *,
     adopt: bool,
     description: str,
+    path: str = EXECUTION_ROLE_PATH,
 ) -> str:
-    """Bring one role to ``desired``; returns its ARN (or a placeholder in a plan)."""
+    """Bring one role at ``path`` to ``desired``; returns its ARN (or a placeholder in a plan).
+
+    ``desired`` is :func:`controller.plan._desired.role_document`'s; its trust policy is
+    set here (it needs the account and Region). With an ``inlinePolicies`` key, the role
+    owns exactly ``inline``: others found on it are deleted.
+    """
+    trust = trust_policy(world.account_id, world.aws.region)
+    desired = {"trustPolicy": canonical_policy(trust), **desired}
     role = (await world.iam.roles()).get(name)
-    if role is not None and not is_ours(role.tags, world.settings.controller_id) and not adopt:
+    if role is None:
+        diff = diff_documents(desired, None)
+        if not outcome.change(RESOURCE, name, "create", diff):
+            return KNOWN_AFTER_APPLY
+        try:
+            arn = await world.iam.create_role(name, trust, desired["tags"], description, path)
+        except RoleExists as exists:
+            # Created moments ago, too recently for the batch read: converge it as found.
+            outcome.changes.pop()
+            role = exists.role
+        else:
+            await _attach_and_inline(world, name, [], desired["managedPolicyArns"], inline, {})
+            return arn
+    return await _converge_found(world, outcome, role, desired, inline, adopt=adopt, path=path)
+
+
+async def _converge_found(
+    world: World,
+    outcome: Outcome,
+    role: ObservedRole,
+    desired: dict[str, Any],
+    inline: dict[str, dict[str, Any]],
+    *,
+    adopt: bool,
+    path: str,
+) -> str:
+    name = role.name
+    other_kind = path_conflict(role, path)
+    if other_kind is not None:
+        outcome.problem(
+            RESOURCE,
+            name,
+            "RoleNameConflict",
+            f"role {name} already exists as an ecs-oauth {other_kind} (path {role.path}); "
+            "IAM role names are unique per account: rename the Role or the Service",
+        )
+        return role.arn
+    ours = is_ours(role.tags, world.settings.controller_id)
+    if not ours and not adopt:
         outcome.problem(
             RESOURCE,
             name,
@@ -46,28 +129,32 @@ async def converge_role(
             f"role {name} exists without this controller's tags; set adopt: true to take it over",
         )
         return role.arn
-    observed = observed_document(role, "inlinePolicies" in desired) if role else None
-    diff = diff_documents(desired, observed)
-    if role is None:
-        if outcome.change(RESOURCE, name, "create", diff):
-            arn = await world.iam.create_role(
-                name, trust_policy(world.account_id), desired["tags"], description
-            )
-            await _attach_and_inline(world, name, [], desired["managedPolicyArns"], inline)
-            return arn
-        return KNOWN_AFTER_APPLY
+    diff = diff_documents(desired, observed_document(role, "inlinePolicies" in desired))
+    diff += unwanted_inline(desired, role)
     if not diff:
         return role.arn
-    action: Action = "update" if is_ours(role.tags, world.settings.controller_id) else "adopt"
+    action: Action = "update" if ours else "adopt"
     if outcome.change(RESOURCE, name, action, diff):
         paths = {change.path.split(".", 1)[0] for change in diff}
         if "trustPolicy" in paths:
-            await world.iam.update_trust(name, trust_policy(world.account_id))
+            await world.iam.update_trust(name, trust_policy(world.account_id, world.aws.region))
         if "tags" in paths:
             await world.iam.tag(name, desired["tags"])
-        changed_inline = inline if "inlinePolicies" in paths else {}
+        current_inline = role.inline_policies if "inlinePolicies" in paths else {}
+        changed_inline = {
+            policy_name: document
+            for policy_name, document in inline.items()
+            if "inlinePolicies" in paths
+            and canonical_policy(current_inline.get(policy_name)) != canonical_policy(document)
+        }
+        extra = [policy_name for policy_name in current_inline if policy_name not in inline]
         await _attach_and_inline(
-            world, name, role.managed_policy_arns, desired["managedPolicyArns"], changed_inline
+            world,
+            name,
+            role.managed_policy_arns,
+            desired["managedPolicyArns"],
+            changed_inline,
+            {policy_name: current_inline[policy_name] for policy_name in extra},
         )
     return role.arn
 
@@ -78,8 +165,11 @@ async def _attach_and_inline(
     current: list[str],
     wanted: list[str],
     inline: dict[str, dict[str, Any]],
+    unwanted: dict[str, dict[str, Any]],
 ) -> None:
     if sorted(current) != sorted(wanted):
         await world.iam.set_managed_policies(name, current, wanted)
     for policy_name, document in inline.items():
         await world.iam.put_inline_policy(name, policy_name, document)
+    for policy_name in sorted(unwanted):
+        await world.iam.delete_inline_policy(name, policy_name)

@@ -76,6 +76,10 @@ class SecretAccess:
             )
         if any(role.arn == arn for role in (await self.world.iam.roles()).values()):
             return
+        # The batch read lags behind IAM's changes by seconds: ask for the one role.
+        found = await self.world.iam.role(_role_name(arn))
+        if found is not None and found.arn == arn:
+            return
         self._blocked(
             arn,
             "ExecutionRoleMissing",

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import botocore
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from controller.aws import AwsClients, AwsNotFound, translate
 from controller.idp._types import (
@@ -37,22 +39,53 @@ _UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 DEFAULT_VALIDITY_UNIT = "hours"
 DEFAULT_ACCESS_TOKEN_LIFETIME = timedelta(hours=1)
 LIST_CLIENTS_PAGE = 60
+# A machine client needs no user sign-in flow, but ExplicitAuthFlows left out enables
+# ALLOW_USER_SRP_AUTH and ALLOW_CUSTOM_AUTH. Cognito insists on ALLOW_REFRESH_TOKEN_AUTH in
+# any list of ALLOW_ flows (its console cannot turn it off; see aws-cdk issue 7625), and
+# it is inert here: client_credentials never issues a refresh token.
+MACHINE_AUTH_FLOWS = ("ALLOW_REFRESH_TOKEN_AUTH",)
+
+
+# The first botocore whose Cognito model has each operation the controller may call,
+# where that is later than the oldest botocore the package allows.
+OPERATION_SINCE = {
+    "AddUserPoolClientSecret": "1.42.59",
+    "ListUserPoolClientSecrets": "1.42.59",
+    "DeleteUserPoolClientSecret": "1.42.59",
+}
 
 
 async def call_cognito(
     aws: AwsClients, user_pool_id: str, operation: str, **params: Any
 ) -> dict[str, Any]:
-    """One Cognito call on a user pool, within the pool's rate limit, errors as IdP errors."""
-    method = getattr(aws.client("cognito-idp"), xform_name(operation))
+    """One Cognito call on a user pool, within the pool's rate limit, errors as IdP errors.
+
+    An operation the installed SDK does not know is refused with the botocore it needs,
+    rather than an AttributeError that would end the worker calling it.
+    """
+    try:
+        method = getattr(aws.client("cognito-idp"), xform_name(operation))
+    except AttributeError:
+        raise missing_operation(operation) from None
     async with aws.cognito_limiter(user_pool_id):
         try:
             response: dict[str, Any] = await method(UserPoolId=user_pool_id, **params)
-        except (ClientError, BotoCoreError) as exc:
+        except (ClientError, BotoCoreError, ResponseParserError) as exc:
             raise idp_error(operation, exc) from None
     return response
 
 
-def idp_error(operation: str, exc: ClientError | BotoCoreError) -> IdpError:
+def missing_operation(operation: str) -> IdpRejected:
+    needed = OPERATION_SINCE.get(operation)
+    wanted = f"botocore {needed} or later" if needed else "a newer botocore"
+    return IdpRejected(
+        f"{operation} is unknown to the installed botocore {botocore.__version__}: "
+        f"upgrade to {wanted} (with a matching aiobotocore)",
+        error="UnknownOperation",
+    )
+
+
+def idp_error(operation: str, exc: ClientError | BotoCoreError | ResponseParserError) -> IdpError:
     """Not found, worth retrying (throttled, 5xx, transport) or refused."""
     error = translate(operation, exc)
     status: int | None = None
@@ -60,7 +93,7 @@ def idp_error(operation: str, exc: ClientError | BotoCoreError) -> IdpError:
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
     if isinstance(error, AwsNotFound):
         return IdpNotFound(str(error), status=status, error=error.code)
-    if error.throttled or status is None or status >= 500:
+    if error.transient or status is None or status >= 500:
         return IdpUnavailable(str(error), status=status, error=error.code)
     return IdpRejected(str(error), status=status, error=error.code)
 
@@ -82,6 +115,9 @@ def token_lifetime(config: Mapping[str, Any]) -> timedelta:
 def oauth_settings(spec: ClientSpec) -> dict[str, Any]:
     """The attributes the controller owns on an app client."""
     return {
+        "ClientName": spec.name,
+        "ExplicitAuthFlows": list(MACHINE_AUTH_FLOWS),
+        "PreventUserExistenceErrors": "ENABLED",
         "AllowedOAuthFlows": [CLIENT_CREDENTIALS],
         "AllowedOAuthFlowsUserPoolClient": True,
         "AllowedOAuthScopes": list(spec.scopes),
@@ -91,7 +127,6 @@ def oauth_settings(spec: ClientSpec) -> dict[str, Any]:
 
 def create_request(spec: ClientSpec) -> dict[str, Any]:
     return {
-        "ClientName": spec.name,
         "GenerateSecret": True,
         **oauth_settings(spec),
         "TokenValidityUnits": {"AccessToken": "minutes"},
@@ -115,15 +150,20 @@ def update_request(
 
 def observed_client(config: Mapping[str, Any], record: ClientRecord) -> ObservedClient:
     """DescribeUserPoolClient's answer in the spec's terms. OAuth flows only count
-    while the client is enabled for them (AllowedOAuthFlowsUserPoolClient)."""
+    while the client is enabled for them (AllowedOAuthFlowsUserPoolClient); user sign-in
+    flows other than the machine minimum count as grants too, so a client that allows
+    them is drift, corrected like any other."""
     enabled = bool(config.get("AllowedOAuthFlowsUserPoolClient"))
+    grants = set(config.get("AllowedOAuthFlows") or ()) if enabled else set()
+    grants |= set(config.get("ExplicitAuthFlows") or ()) - set(MACHINE_AUTH_FLOWS)
     return ObservedClient(
         client_id=str(config["ClientId"]),
         name=str(config.get("ClientName", "")),
         scopes=tuple(sorted(set(config.get("AllowedOAuthScopes") or ()))),
-        grant_types=tuple(sorted(config.get("AllowedOAuthFlows") or ())) if enabled else (),
+        grant_types=tuple(sorted(grants)),
         token_lifetime=token_lifetime(config),
         record=record,
+        client_secret=str(config["ClientSecret"]) if config.get("ClientSecret") else None,
     )
 
 

@@ -8,6 +8,7 @@ so every update is the scopes just read plus ours.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +17,17 @@ from controller.idp._cognito import call_cognito
 from controller.idp._types import IdpNotFound
 
 LIST_PAGE = 50
+NAME_LIMIT = 256
+# Characters outside Cognito's ResourceServer Name pattern [\w\s+=,.@-]+.
+_NOT_IN_NAME = re.compile(r"[^\w\s+=,.@-]", re.ASCII)
+
+
+def resource_server_name(identifier: str) -> str:
+    """A Name Cognito accepts for the server ``identifier`` (which may be a URL, such as
+    ``https://api.example.com``, whose ``:`` and ``/`` the Name may not hold): every
+    other character becomes ``-``, cut to 256 characters."""
+    name = _NOT_IN_NAME.sub("-", identifier)[:NAME_LIMIT]
+    return name or "-"
 
 
 def scope_map(resource_server: Mapping[str, Any]) -> dict[str, str]:
@@ -62,7 +74,7 @@ class CognitoResourceServers:
     async def ensure(self, identifier: str, scopes: Mapping[str, str]) -> bool:
         """Make ``identifier`` define at least ``scopes``; whether anything was written.
 
-        A missing server is created with its identifier as its name.
+        A missing server is created named after its identifier (:func:`resource_server_name`).
         """
         try:
             response = await call_cognito(
@@ -74,7 +86,7 @@ class CognitoResourceServers:
                 self._pool,
                 "CreateResourceServer",
                 Identifier=identifier,
-                Name=identifier,
+                Name=resource_server_name(identifier),
                 Scopes=scope_list(merged_scopes({}, scopes)),
             )
             return True

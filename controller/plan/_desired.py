@@ -6,6 +6,7 @@ here are owned, so everything else on a live resource is left as it is.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from controller.plan._diff import Sensitive
@@ -19,6 +20,14 @@ ECS_TASKS = "ecs-tasks.amazonaws.com"
 EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 SECRET_READ_POLICY = "ecs-oauth-read-secret"
 IAM_TAG_VALUE_LIMIT = 256
+# IAM role paths by kind. Role names are unique per account whatever the path, so a path
+# says which kind a role is but does not keep two kinds' names apart.
+TASK_ROLE_PATH = "/ecs-oauth/task/"
+EXECUTION_ROLE_PATH = "/ecs-oauth/exec/"
+ROLE_PATHS = {TASK_ROLE_PATH: "task role", EXECUTION_ROLE_PATH: "execution role"}
+# IAM tag values: [\p{L}\p{Z}\p{N}_.:/=+\-@]*. '+' is kept for the escape itself.
+_TAG_PUNCTUATION = frozenset("_.:/=-@")
+_TAG_ESCAPE = "+"
 
 ENV_CLIENT_ID = "OAUTH_CLIENT_ID"
 ENV_CLIENT_SECRET = "OAUTH_CLIENT_SECRET"
@@ -58,12 +67,46 @@ def is_ours(tags: dict[str, str], controller_id: str) -> bool:
     return tags.get(MANAGED_BY) == controller_id
 
 
+def _tag_safe(char: str) -> bool:
+    if char in _TAG_PUNCTUATION:
+        return True
+    return unicodedata.category(char)[0] in "LZN"
+
+
+def encode_tag_value(text: str) -> str:
+    """``text`` in IAM's tag-value alphabet: every other character (and ``+`` itself)
+    becomes ``+XX`` per UTF-8 byte, upper-case hex. Reversed by :func:`decode_tag_value`."""
+    return "".join(
+        char
+        if _tag_safe(char)
+        else "".join(f"{_TAG_ESCAPE}{byte:02X}" for byte in char.encode("utf-8"))
+        for char in text
+    )
+
+
+def decode_tag_value(value: str) -> str:
+    raw = bytearray()
+    index = 0
+    while index < len(value):
+        if value[index] == _TAG_ESCAPE:
+            raw.append(int(value[index + 1 : index + 3], 16))
+            index += 3
+        else:
+            raw.extend(value[index].encode("utf-8"))
+            index += 1
+    return raw.decode("utf-8")
+
+
 def scope_tags(provider: str, scopes: list[str]) -> dict[str, str]:
-    """The role's scopes, readable in the IAM console; split where a tag value would overflow."""
-    tags = {PROVIDER_TAG: provider}
+    """The role's scopes, readable in the IAM console; split where a tag value would overflow.
+
+    Values are encoded to IAM's tag alphabet (scope tokens may hold ``!#$%&'()*,;<>?[]^`{|}~``);
+    scopes are separated by spaces, which no scope token contains.
+    """
+    tags = {PROVIDER_TAG: encode_tag_value(provider)}
     chunk: list[str] = []
     chunks: list[str] = []
-    for scope in scopes:
+    for scope in (encode_tag_value(s) for s in scopes):
         if chunk and len(" ".join([*chunk, scope])) > IAM_TAG_VALUE_LIMIT:
             chunks.append(" ".join(chunk))
             chunk = []
@@ -74,8 +117,20 @@ def scope_tags(provider: str, scopes: list[str]) -> dict[str, str]:
     return tags
 
 
-def trust_policy(account_id: str) -> dict[str, Any]:
-    """Only ECS tasks of this account may assume the role (confused-deputy guard)."""
+def scopes_from_tags(tags: dict[str, str]) -> tuple[str, list[str]]:
+    """``(provider, scopes)`` as :func:`scope_tags` wrote them."""
+    values = [tags.get(SCOPES_TAG, "")]
+    index = 2
+    while f"{SCOPES_TAG}.{index}" in tags:
+        values.append(tags[f"{SCOPES_TAG}.{index}"])
+        index += 1
+    scopes = [decode_tag_value(token) for value in values for token in value.split(" ") if token]
+    return decode_tag_value(tags.get(PROVIDER_TAG, "")), scopes
+
+
+def trust_policy(account_id: str, region: str) -> dict[str, Any]:
+    """Only ECS tasks of this account and Region may assume the role (confused-deputy guard,
+    as the ECS developer guide recommends for task roles)."""
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -83,7 +138,10 @@ def trust_policy(account_id: str) -> dict[str, Any]:
                 "Effect": "Allow",
                 "Principal": {"Service": ECS_TASKS},
                 "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                    "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:{region}:{account_id}:*"},
+                },
             }
         ],
     }
@@ -147,12 +205,17 @@ def role_document(
     tags: dict[str, str],
     managed_policy_arns: list[str],
     inline_policies: dict[str, dict[str, Any]] | None = None,
+    *,
+    region: str | None = None,
 ) -> dict[str, Any]:
+    """A role's owned fields. The trust policy needs the Region; without one it is left
+    out here and :func:`controller.engine._roles.converge_role` fills it in."""
     document: dict[str, Any] = {
-        "trustPolicy": canonical_policy(trust_policy(account_id)),
         "tags": tags,
         "managedPolicyArns": sorted(managed_policy_arns),
     }
+    if region is not None:
+        document["trustPolicy"] = canonical_policy(trust_policy(account_id, region))
     if inline_policies is not None:
         document["inlinePolicies"] = {
             name: canonical_policy(policy) for name, policy in inline_policies.items()

@@ -10,8 +10,9 @@ import json
 from typing import Any
 
 import pytest
+import regex
 
-from tests.harness.moto import MotoPeer
+from tests.harness.moto import REGION, MotoPeer
 from tests.harness.oidc_provider import OidcProviderPeer
 from tests.harness.world import ACCOUNT, FAMILIES
 
@@ -44,6 +45,7 @@ EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecut
 OWN_EXECUTION_ROLE = ("orders-api", "stock-sync")  # no executionRoleArn in their spec
 SHARED_EXECUTION_ROLE = "checkout-worker"
 SECRET_KEYS = {"client_id", "client_secret", "token_endpoint", "scope", "issuer"}
+TAG_VALUE = regex.compile(r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*")  # botocore's IAM tagValueType
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +80,7 @@ def one(value: Any) -> Any:
 
 class TestTaskRoles:
     @pytest.mark.parametrize("role", sorted(SCOPES_OF))
-    def test_only_ecs_tasks_of_this_account_may_assume_the_task_role(
+    def test_only_ecs_tasks_of_this_account_and_region_may_assume_the_task_role(
         self, converged: Converged, role: str
     ) -> None:
         trust = converged.world.client("iam").get_role(RoleName=f"ecs-oauth-{role}")["Role"][
@@ -89,7 +91,18 @@ class TestTaskRoles:
         assert statement["Effect"] == "Allow"
         assert one(statement["Action"]) == "sts:AssumeRole"
         assert statement["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
-        assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+        assert statement["Condition"] == {
+            "StringEquals": {"aws:SourceAccount": ACCOUNT},
+            "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:*"},
+        }
+
+    @pytest.mark.parametrize("role", sorted(SCOPES_OF))
+    def test_the_task_role_lives_at_the_task_role_path(
+        self, converged: Converged, role: str
+    ) -> None:
+        found = converged.world.client("iam").get_role(RoleName=f"ecs-oauth-{role}")["Role"]
+
+        assert found["Path"] == "/ecs-oauth/task/"
 
     @pytest.mark.parametrize("role", sorted(SCOPES_OF))
     def test_the_task_role_is_tagged_with_owner_and_its_scopes(
@@ -102,6 +115,7 @@ class TestTaskRoles:
         assert found[MANAGED_BY] == CONTROLLER_ID
         assert found[OWNER] == f"Role/{role}"
         assert found["ecs-oauth.dev/scopes"].split() == SCOPES_OF[role]
+        assert all(TAG_VALUE.fullmatch(value) for value in found.values())
 
     def test_task_roles_carry_no_policies_when_none_are_declared(
         self, converged: Converged
@@ -125,6 +139,10 @@ class TestSecretAccess:
 
         [statement] = statements(role["AssumeRolePolicyDocument"])
         assert statement["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
+        assert statement["Condition"]["ArnLike"] == {
+            "aws:SourceArn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:*"
+        }
+        assert role["Path"] == "/ecs-oauth/exec/"
         assert [p["PolicyArn"] for p in attached] == [EXECUTION_POLICY_ARN]
         assert tags(iam.list_role_tags(RoleName=name)["Tags"]) == {
             MANAGED_BY: CONTROLLER_ID,
@@ -334,7 +352,9 @@ class TestTaskDefinitions:
         definition, _ = latest_task_definition(converged.world, service)
 
         role = ROLE_OF[service]
-        assert definition["taskRoleArn"] == f"arn:aws:iam::{ACCOUNT}:role/ecs-oauth-{role}"
+        assert definition["taskRoleArn"] == (
+            f"arn:aws:iam::{ACCOUNT}:role/ecs-oauth/task/ecs-oauth-{role}"
+        )
 
     @pytest.mark.parametrize("service", OWN_EXECUTION_ROLE)
     def test_the_new_revision_uses_the_dedicated_execution_role(
@@ -342,7 +362,7 @@ class TestTaskDefinitions:
     ) -> None:
         definition, _ = latest_task_definition(converged.world, service)
 
-        expected = f"arn:aws:iam::{ACCOUNT}:role/ecs-oauth-{service}-exec"
+        expected = f"arn:aws:iam::{ACCOUNT}:role/ecs-oauth/exec/ecs-oauth-{service}-exec"
         assert definition["executionRoleArn"] == expected
 
     @pytest.mark.parametrize("service", SERVICES)

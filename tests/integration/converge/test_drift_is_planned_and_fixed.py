@@ -265,6 +265,72 @@ class TestEnforceMode:
         document = iam.get_role_policy(RoleName=name, PolicyName=policy_name)["PolicyDocument"]
         assert document["Statement"][0]["Resource"] == secret_arn
 
+    def test_an_inline_policy_added_to_a_task_role_is_planned_and_removed(
+        self, in_sync: Converged
+    ) -> None:
+        iam = in_sync.world.client("iam")
+        name = "ecs-oauth-orders-reader"
+        extra = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+        }
+        iam.put_role_policy(RoleName=name, PolicyName="by-hand", PolicyDocument=json.dumps(extra))
+
+        plan = in_sync.cli.plan_json()
+
+        [(owner, resource, id_, action, paths)] = planned(plan)
+        assert (owner, resource, id_, action) == ("Role/orders-reader", "iam:role", name, "update")
+        assert paths == ("inlinePolicies.by-hand",)
+        assert_fixed(in_sync)
+        assert iam.list_role_policies(RoleName=name)["PolicyNames"] == []
+
+    def test_a_second_inline_policy_on_a_dedicated_execution_role_is_removed_its_own_kept(
+        self, in_sync: Converged
+    ) -> None:
+        iam = in_sync.world.client("iam")
+        name = "ecs-oauth-stock-sync-exec"
+        [own] = iam.list_role_policies(RoleName=name)["PolicyNames"]
+        extra = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}],
+        }
+        iam.put_role_policy(RoleName=name, PolicyName="by-hand", PolicyDocument=json.dumps(extra))
+
+        plan = in_sync.cli.plan_json()
+
+        [(owner, resource, id_, action, paths)] = planned(plan)
+        assert (owner, resource, id_, action) == ("Service/stock-sync", "iam:role", name, "update")
+        assert paths == ("inlinePolicies.by-hand",)
+        assert_fixed(in_sync)
+        assert iam.list_role_policies(RoleName=name)["PolicyNames"] == [own]
+
+    def test_a_renamed_cognito_app_client_gets_its_name_back(self, in_sync: Converged) -> None:
+        world = in_sync.world
+        cognito = world.client("cognito-idp")
+        client_id = secret_value(world, "orders-api")["client_id"]
+        client = cognito_client(world, client_id)
+        cognito.update_user_pool_client(
+            UserPoolId=world.user_pool_id,
+            ClientId=client_id,
+            ClientName="renamed-by-hand",
+            AllowedOAuthFlows=client["AllowedOAuthFlows"],
+            AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthScopes=client["AllowedOAuthScopes"],
+        )
+
+        plan = in_sync.cli.plan_json()
+
+        [(owner, resource, id_, action, paths)] = planned(plan)
+        assert (owner, resource, id_, action) == (
+            "Service/orders-api",
+            "idp:client",
+            client_id,
+            "update",
+        )
+        assert paths == ("name",)
+        assert_fixed(in_sync)
+        assert cognito_client(world, client_id)["ClientName"] == "ecs-oauth-orders-api"
+
     def test_a_changed_cognito_token_lifetime_is_set_back(self, in_sync: Converged) -> None:
         world = in_sync.world
         cognito = world.client("cognito-idp")

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import regex
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 from joserfc import jwt
 from joserfc.jwk import KeySet
@@ -111,28 +112,25 @@ async def test_an_update_sends_back_every_attribute_it_does_not_own(
 ) -> None:
     legacy = cognito.create_user_pool_client(
         UserPoolId=pool_id,
-        ClientName="legacy-batch",
+        ClientName="ecs-oauth-orders-api",
         GenerateSecret=True,
-        ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
         RefreshTokenValidity=7,
         IdTokenValidity=2,
+        AuthSessionValidity=5,
+        EnableTokenRevocation=False,
         TokenValidityUnits={"IdToken": "hours", "RefreshToken": "days"},
     )["UserPoolClient"]
     record = ClientRecord(legacy["ClientId"], legacy["ClientSecret"])
-    sent: list[dict[str, Any]] = []
-    aws.client("cognito-idp").meta.events.register(
-        "provide-client-params.cognito-idp.UpdateUserPoolClient",
-        lambda params, **_: sent.append(dict(params)),
-    )
+    sent = capture_updates(aws)
 
     await adapter.update(record, SPEC)
 
     assert len(sent) == 1
     request = sent[0]
-    assert request["ClientName"] == "legacy-batch"
-    assert request["ExplicitAuthFlows"] == ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
     assert request["RefreshTokenValidity"] == 7
     assert request["IdTokenValidity"] == 2
+    assert request["AuthSessionValidity"] == 5
+    assert request["EnableTokenRevocation"] is False
     assert request["TokenValidityUnits"] == {
         "AccessToken": "minutes",
         "IdToken": "hours",
@@ -140,10 +138,96 @@ async def test_an_update_sends_back_every_attribute_it_does_not_own(
     }
     stored = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=legacy["ClientId"])
     client = stored["UserPoolClient"]
-    assert client["ClientName"] == "legacy-batch"
-    assert client["ExplicitAuthFlows"] == ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
     assert client["RefreshTokenValidity"] == 7
     assert client["AllowedOAuthScopes"] == ["orders/read", "orders/write"]
+
+
+def capture_updates(aws: AwsClients) -> list[dict[str, Any]]:
+    """Every UpdateUserPoolClient request as sent (moto merges where AWS replaces)."""
+    sent: list[dict[str, Any]] = []
+    aws.client("cognito-idp").meta.events.register(
+        "provide-client-params.cognito-idp.UpdateUserPoolClient",
+        lambda params, **_: sent.append(dict(params)),
+    )
+    return sent
+
+
+class TestAMachineClient:
+    async def test_a_created_client_allows_no_user_sign_in_and_hides_user_existence(
+        self, adapter: CognitoAdapter, cognito: Any, pool_id: str
+    ) -> None:
+        record = await adapter.create(SPEC)
+
+        described = cognito.describe_user_pool_client(
+            UserPoolId=pool_id, ClientId=record.client_id
+        )["UserPoolClient"]
+        assert described["ExplicitAuthFlows"] == ["ALLOW_REFRESH_TOKEN_AUTH"]
+        assert described["PreventUserExistenceErrors"] == "ENABLED"
+
+    async def test_user_sign_in_flows_turned_on_by_hand_read_as_grants_and_an_update_ends_them(
+        self, adapter: CognitoAdapter, aws: AwsClients, cognito: Any, pool_id: str
+    ) -> None:
+        record = await adapter.create(SPEC)
+        current = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=record.client_id)[
+            "UserPoolClient"
+        ]
+        cognito.update_user_pool_client(
+            UserPoolId=pool_id,
+            ClientId=record.client_id,
+            ClientName=current["ClientName"],
+            AllowedOAuthFlows=current["AllowedOAuthFlows"],
+            AllowedOAuthScopes=current["AllowedOAuthScopes"],
+            AllowedOAuthFlowsUserPoolClient=True,
+            ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH"],
+            PreventUserExistenceErrors="LEGACY",
+        )
+
+        drifted = await adapter.read(record)
+        await adapter.update(record, SPEC)
+        fixed = await adapter.read(record)
+
+        assert drifted is not None
+        assert fixed is not None
+        assert drifted.grant_types == ("ALLOW_USER_PASSWORD_AUTH", "client_credentials")
+        assert fixed.grant_types == ("client_credentials",)
+        described = cognito.describe_user_pool_client(
+            UserPoolId=pool_id, ClientId=record.client_id
+        )["UserPoolClient"]
+        assert described["PreventUserExistenceErrors"] == "ENABLED"
+
+    async def test_a_renamed_client_gets_its_name_back(
+        self, adapter: CognitoAdapter, aws: AwsClients, cognito: Any, pool_id: str
+    ) -> None:
+        record = await adapter.create(SPEC)
+        current = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=record.client_id)[
+            "UserPoolClient"
+        ]
+        cognito.update_user_pool_client(
+            UserPoolId=pool_id,
+            ClientId=record.client_id,
+            ClientName="renamed-by-hand",
+            AllowedOAuthFlows=current["AllowedOAuthFlows"],
+            AllowedOAuthScopes=current["AllowedOAuthScopes"],
+            AllowedOAuthFlowsUserPoolClient=True,
+        )
+        sent = capture_updates(aws)
+
+        await adapter.update(record, SPEC)
+        observed = await adapter.read(record)
+
+        assert [request["ClientName"] for request in sent] == ["ecs-oauth-orders-api"]
+        assert observed is not None
+        assert observed.name == "ecs-oauth-orders-api"
+
+    async def test_a_read_reports_the_secret_cognito_holds(self, adapter: CognitoAdapter) -> None:
+        record = await adapter.create(SPEC)
+        corrupted = ClientRecord(record.client_id, "not-the-secret")
+
+        observed = await adapter.read(corrupted)
+
+        assert observed is not None
+        assert observed.client_secret == record.client_secret
+        assert observed.client_secret != corrupted.client_secret
 
 
 async def test_a_deleted_client_is_gone(adapter: CognitoAdapter) -> None:
@@ -212,6 +296,21 @@ async def test_ensure_creates_a_missing_resource_server(
         "orders": {"read": "Read orders", "write": "Write orders"},
         "payments": {"read": "Read payments"},
     }
+
+
+async def test_a_url_resource_server_is_created_with_a_name_cognito_accepts(
+    pool_id: str, aws: AwsClients, cognito: Any
+) -> None:
+    servers = CognitoResourceServers(pool_id, aws)
+
+    await servers.ensure("https://api.example.com", {"read": "Read"})
+
+    described = cognito.describe_resource_server(
+        UserPoolId=pool_id, Identifier="https://api.example.com"
+    )["ResourceServer"]
+    assert regex.fullmatch(r"[\w\s+=,.@-]+", described["Name"], regex.ASCII)
+    assert described["Name"] == "https---api.example.com"
+    assert (await servers.list())["https://api.example.com"] == {"read": "Read"}
 
 
 async def test_ensure_adds_declared_scopes_keeps_the_others_and_then_writes_nothing(

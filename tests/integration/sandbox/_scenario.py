@@ -127,7 +127,9 @@ class TestDriftByHand:
         )
         sandbox.wait_for(rf"alert to chat: Service/{drift.service}: .*corrected", 30, after=seen)
         role = examples.services[drift.service].spec.role
-        assert latest_task_role(sandbox, drift.service).endswith(f":role/ecs-oauth-{role}")
+        assert latest_task_role(sandbox, drift.service).endswith(
+            f":role/ecs-oauth/task/ecs-oauth-{role}"
+        )
 
     def test_the_aws_cli_command_works_as_printed(
         self, sandbox: SandboxProcess, tmp_path: Path

@@ -13,9 +13,11 @@ from typing import Any
 import botocore.session
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+from botocore.parsers import ResponseParserError
 
 from controller.idp import ClientRecord, ClientSpec, IdpNotFound, IdpRejected, IdpUnavailable
 from controller.idp._cognito import (
+    MACHINE_AUTH_FLOWS,
     access_token_validity_minutes,
     create_request,
     idp_error,
@@ -100,6 +102,34 @@ def test_an_update_sets_the_owned_attributes_and_keeps_the_other_validity_units(
     }
 
 
+def test_an_update_gives_a_renamed_client_its_name_back() -> None:
+    current = described_client(ClientName="renamed-by-hand")
+
+    request = update_request(current, SPEC, operation_members("UpdateUserPoolClient"))
+
+    assert request["ClientName"] == "ecs-oauth-orders-api"
+
+
+def test_an_update_turns_off_user_sign_in_flows_and_user_existence_errors() -> None:
+    current = described_client(
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        PreventUserExistenceErrors="LEGACY",
+    )
+
+    request = update_request(current, SPEC, operation_members("UpdateUserPoolClient"))
+
+    assert request["ExplicitAuthFlows"] == ["ALLOW_REFRESH_TOKEN_AUTH"]
+    assert request["PreventUserExistenceErrors"] == "ENABLED"
+
+
+def test_the_machine_flows_are_values_the_sdk_accepts() -> None:
+    model = botocore.session.get_session().get_service_model("cognito-idp")
+    allowed = set(model.shape_for("ExplicitAuthFlowsType").enum)
+
+    assert set(MACHINE_AUTH_FLOWS) <= allowed
+    assert not any(flow.startswith("ALLOW_USER") for flow in MACHINE_AUTH_FLOWS)
+
+
 def test_an_update_sends_nothing_the_request_does_not_accept() -> None:
     request = update_request(described_client(), SPEC, operation_members("UpdateUserPoolClient"))
 
@@ -113,6 +143,8 @@ def test_a_create_asks_for_a_confidential_client_credentials_client() -> None:
     assert request == {
         "ClientName": "ecs-oauth-orders-api",
         "GenerateSecret": True,
+        "ExplicitAuthFlows": ["ALLOW_REFRESH_TOKEN_AUTH"],
+        "PreventUserExistenceErrors": "ENABLED",
         "AllowedOAuthFlows": ["client_credentials"],
         "AllowedOAuthFlowsUserPoolClient": True,
         "AllowedOAuthScopes": ["orders/read", "orders/write"],
@@ -170,6 +202,32 @@ def test_a_described_client_reads_in_the_specs_terms() -> None:
     assert observed.record is RECORD
 
 
+def test_user_sign_in_flows_read_as_grants_so_they_show_as_drift() -> None:
+    config = described_client(
+        ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"]
+    )
+
+    assert observed_client(config, RECORD).grant_types == (
+        "ALLOW_CUSTOM_AUTH",
+        "ALLOW_USER_SRP_AUTH",
+        "client_credentials",
+    )
+
+
+def test_the_secret_describe_returns_is_observed_but_never_printed() -> None:
+    observed = observed_client(described_client(ClientSecret="s3cr3t-from-cognito"), RECORD)
+
+    assert observed.client_secret == "s3cr3t-from-cognito"
+    assert "s3cr3t" not in repr(observed)
+
+
+def test_a_client_without_a_secret_observes_none() -> None:
+    config = described_client()
+    del config["ClientSecret"]
+
+    assert observed_client(config, RECORD).client_secret is None
+
+
 def test_flows_of_a_client_not_enabled_for_oauth_do_not_count() -> None:
     config = described_client(AllowedOAuthFlowsUserPoolClient=False)
 
@@ -199,11 +257,13 @@ def client_error(code: str, status: int) -> ClientError:
         (client_error("TooManyRequestsException", 400), IdpUnavailable),
         (client_error("InternalErrorException", 500), IdpUnavailable),
         (client_error("InvalidParameterException", 400), IdpRejected),
+        (client_error("LimitExceededException", 400), IdpRejected),
         (EndpointConnectionError(endpoint_url="https://cognito-idp.example"), IdpUnavailable),
+        (ResponseParserError("Unable to parse response: b'<html>'"), IdpUnavailable),
     ],
 )
 def test_aws_errors_map_to_not_found_retry_later_or_refused(
-    error: ClientError | BotoCoreError, expected: type[Exception]
+    error: ClientError | BotoCoreError | ResponseParserError, expected: type[Exception]
 ) -> None:
     translated = idp_error("DescribeUserPoolClient", error)
 
