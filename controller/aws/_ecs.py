@@ -72,6 +72,23 @@ class TaskDefinitions:
             }
         return self._described[arn]
 
+    async def tags(self, arn: str) -> dict[str, str]:
+        """The revision's tags, read afresh: unlike the revision, they change."""
+        response = await call(self._client, "ListTagsForResource", resourceArn=arn)
+        return {tag["key"]: tag["value"] for tag in response.get("tags", [])}
+
+    async def tag(self, arn: str, tags: dict[str, str]) -> None:
+        await call(
+            self._client,
+            "TagResource",
+            resourceArn=arn,
+            tags=[{"key": key, "value": value} for key, value in tags.items()],
+        )
+        known = self._described.get(arn)
+        if known is not None:
+            kept = [t for t in known["tags"] if t["key"] not in tags]
+            known["tags"] = kept + [{"key": k, "value": v} for k, v in tags.items()]
+
     async def register(self, definition: dict[str, Any], tags: list[dict[str, str]]) -> str:
         registrable = {k: v for k, v in definition.items() if k not in READ_ONLY_FIELDS}
         async with self._aws.task_definition_writes:
