@@ -111,7 +111,7 @@ class TestTheTokenCommand:
 
 class TestTheDoctor:
     @pytest.mark.parametrize("service", SERVICES)
-    def test_every_link_holds_after_apply_and_a_rollout(
+    def test_every_link_holds_after_apply(
         self, applied: Converged, service: str
     ) -> None:
         result = applied.cli("doctor", service)
