@@ -237,8 +237,9 @@ def _check_deployable(live: dict[str, Any] | None, cluster: str, name: str) -> d
         raise RotationFailed(
             "DeploymentControllerUnsupported",
             f"ECS service {cluster}/{name} uses the {controller} deployment controller, which "
-            "refuses a forced deployment from UpdateService: start a deployment with it, "
-            "then the rotation goes on; the old credential stays valid until then",
+            "refuses the forced deployment a rollout needs, and ECS reports no deployment "
+            "to wait for: the new credential is current and new tasks get it, the old one "
+            "stays valid and is not revoked",
         )
     return live
 

@@ -20,7 +20,7 @@ def test_a_service_with_another_deployment_controller_stops_it(controller: str) 
         _check_deployable(service(deploymentController={"type": controller}), "prod", "orders-api")
 
     assert stopped.value.reason == "DeploymentControllerUnsupported"
-    assert "the old credential stays valid" in str(stopped.value)
+    assert "the old one stays valid" in str(stopped.value)
 
 
 def test_a_draining_service_stops_it() -> None:
