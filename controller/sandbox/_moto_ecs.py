@@ -181,30 +181,37 @@ def _refuse_unsupported(service: Any, task_definition: str | None, force: bool) 
         )
 
 
+def _refuse_inactive(service: Any) -> None:
+    """ "The specified service isn't active. You can't update a service that's inactive."
+    (ServiceNotActiveException): a DRAINING or INACTIVE service refuses UpdateService."""
+    if service.status != "ACTIVE":
+        raise ECSException("ServiceNotActiveException", "Service was not ACTIVE.")
+
+
 def _strict_update(original: Callable[..., Any]) -> Callable[..., Any]:
     def update_service(self: Any, service_properties: dict[str, Any]) -> Any:
+        """UpdateService that starts a deployment where ECS does.
+
+        "If you modify the task definition with UpdateService, Amazon ECS spawns a task with
+        the new version of the task definition and then stops an old task after the new
+        version is running. This parameter triggers a new service deployment."
+        (UpdateService ``taskDefinition``) and "You can use this option to start a new
+        deployment with no service definition changes." (``forceNewDeployment``). The
+        service records the revision by ARN, whichever form the call named it in.
+        """
         properties = dict(service_properties)
         cluster = str(properties.get("cluster") or "default").rsplit("/", 1)[-1]
         name = str(properties.get("service", "")).rsplit("/", 1)[-1]
         service = self._get_service(cluster, name)  # ClusterNotFound, ServiceNotFound
         _roll_back(service)
-        # "The specified service isn't active. You can't update a service that's inactive."
-        # (ServiceNotActiveException)
-        if service.status != "ACTIVE":
-            raise ECSException("ServiceNotActiveException", "Service was not ACTIVE.")
+        _refuse_inactive(service)
         task_definition = properties.get("task_definition")
         force = bool(properties.pop("force_new_deployment", False))
         _refuse_unsupported(service, task_definition, force)
         before = service.task_definition
         if task_definition:
-            # The service names the revision by ARN, whichever form the call used.
             properties["task_definition"] = self.describe_task_definition(task_definition).arn
         updated = original(self, properties)
-        # "If you modify the task definition with UpdateService, Amazon ECS spawns a task with
-        # the new version of the task definition and then stops an old task after the new
-        # version is running. This parameter triggers a new service deployment."
-        # (UpdateService ``taskDefinition``); forceNewDeployment: "You can use this option
-        # to start a new deployment with no service definition changes."
         if updated.task_definition != before or force:
             to_fail = _take_failure(updated.cluster_name, updated.name)
             new = _start_deployment(updated, updated.task_definition, to_fail=to_fail)
