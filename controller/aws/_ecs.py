@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from controller.aws._clients import AwsClients
-from controller.aws._errors import call, translate
+from controller.aws._errors import AwsError, call, translate
 
 # What DescribeTaskDefinition returns but RegisterTaskDefinition does not accept.
 READ_ONLY_FIELDS = frozenset(
@@ -72,6 +72,23 @@ class TaskDefinitions:
             }
         return self._described[arn]
 
+    async def tags(self, arn: str) -> dict[str, str]:
+        """The revision's tags, read afresh: unlike the revision, they change."""
+        response = await call(self._client, "ListTagsForResource", resourceArn=arn)
+        return {tag["key"]: tag["value"] for tag in response.get("tags", [])}
+
+    async def tag(self, arn: str, tags: dict[str, str]) -> None:
+        await call(
+            self._client,
+            "TagResource",
+            resourceArn=arn,
+            tags=[{"key": key, "value": value} for key, value in tags.items()],
+        )
+        known = self._described.get(arn)
+        if known is not None:
+            kept = [t for t in known["tags"] if t["key"] not in tags]
+            known["tags"] = kept + [{"key": k, "value": v} for k, v in tags.items()]
+
     async def register(self, definition: dict[str, Any], tags: list[dict[str, str]]) -> str:
         registrable = {k: v for k, v in definition.items() if k not in READ_ONLY_FIELDS}
         async with self._aws.task_definition_writes:
@@ -85,15 +102,24 @@ class TaskDefinitions:
 
 
 class EcsServices:
+    """DescribeServices in batches, with each service's outcome kept on its own: a missing
+    or forbidden cluster, or a failure ECS lists for one service, is raised only to the
+    caller that asks for that service, never to the batch."""
+
     def __init__(self, aws: AwsClients) -> None:
         self._client = aws.client("ecs")
-        self._cache: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self._cache: dict[tuple[str, str], dict[str, Any] | AwsError | None] = {}
 
     def invalidate(self) -> None:
         self._cache.clear()
 
     async def prefetch(self, wanted: Iterable[tuple[str, str]]) -> None:
-        """DescribeServices for many services at once: ten per call, per cluster."""
+        """DescribeServices for many services at once: ten per call, per cluster.
+
+        Never raises: a call that fails (ClusterNotFoundException, AccessDeniedException,
+        throttling that outlasted the retries, ...) is recorded for every service of that
+        call, and a ``failures[]`` entry for its service; ``get`` raises them.
+        """
         by_cluster: dict[str, list[str]] = {}
         for cluster, service in set(wanted):
             if (cluster, service) not in self._cache:
@@ -102,19 +128,43 @@ class EcsServices:
             names.sort()
             for start in range(0, len(names), DESCRIBE_SERVICES_BATCH):
                 batch = names[start : start + DESCRIBE_SERVICES_BATCH]
-                response = await call(
-                    self._client, "DescribeServices", cluster=cluster, services=batch
-                )
-                for name in batch:
-                    self._cache[(cluster, name)] = None
-                for found in response.get("services", []):
-                    if found.get("status") != "INACTIVE":
-                        self._cache[(cluster, found["serviceName"])] = found
+                try:
+                    response = await call(
+                        self._client, "DescribeServices", cluster=cluster, services=batch
+                    )
+                except AwsError as exc:
+                    for name in batch:
+                        self._cache[(cluster, name)] = exc
+                    continue
+                self._record(cluster, batch, response)
+
+    def _record(self, cluster: str, batch: list[str], response: dict[str, Any]) -> None:
+        for name in batch:
+            self._cache[(cluster, name)] = None
+        for failure in response.get("failures", []):
+            # "MISSING" means the service does not exist; any other reason is an error.
+            reason = str(failure.get("reason") or "Unknown")
+            if reason == "MISSING":
+                continue
+            name = str(failure.get("arn", "")).rsplit("/", 1)[-1]
+            if name in batch:
+                detail = str(failure.get("detail") or f"ECS could not describe service {name}")
+                self._cache[(cluster, name)] = AwsError("DescribeServices", reason, detail)
+        for found in response.get("services", []):
+            if found.get("status") != "INACTIVE":
+                self._cache[(cluster, found["serviceName"])] = found
 
     async def get(self, cluster: str, service: str) -> dict[str, Any] | None:
+        """The service as DescribeServices showed it; None when it does not exist (or is
+        INACTIVE). Raises the AwsError its read ended with."""
         if (cluster, service) not in self._cache:
             await self.prefetch([(cluster, service)])
-        return self._cache[(cluster, service)]
+        found = self._cache[(cluster, service)]
+        if isinstance(found, AwsError):
+            if found.throttled:  # not remembered: the next ask tries again
+                del self._cache[(cluster, service)]
+            raise found
+        return found
 
     async def refresh(self, cluster: str, service: str) -> dict[str, Any] | None:
         """The service read afresh: a rollout's progress must not come from a cached read."""

@@ -128,7 +128,8 @@ def deployment_check(
     latest_arn: str | None,
     secret_created: datetime | None,
 ) -> Check:
-    """Tasks read the secret when they start: the running deployment must be younger than
+    """Tasks read the secret when they start: the PRIMARY deployment (the tasks ECS keeps
+    running) must run the latest revision, must not have failed, and must be younger than
     the AWSCURRENT version, or its tasks hold the credential that came before."""
     cluster, name = where.split("/", 1)
     if ecs_service is None:
@@ -137,16 +138,40 @@ def deployment_check(
             f"ECS service {name} not found in cluster {cluster}",
             "create it, or correct spec.service and spec.cluster",
         )
-    current = ecs_service.get("taskDefinition")
+    deployments: list[dict[str, Any]] = list(ecs_service.get("deployments") or [])
+    primary: dict[str, Any] = next((d for d in deployments if d.get("status") == "PRIMARY"), {})
+    controller = (ecs_service.get("deploymentController") or {}).get("type") or "ECS"
+    if not primary and controller != "ECS":
+        return failed(
+            "deployment",
+            f"{name} is deployed by its {controller} deployment controller, which ECS does "
+            "not report as deployments: which revision its tasks run cannot be told here",
+            "check the service's task sets (or its CodeDeploy deployment) run "
+            f"{_revision(latest_arn)}",
+        )
+    latest_failed = next(
+        (
+            d
+            for d in deployments
+            if d.get("rolloutState") == "FAILED" and d.get("taskDefinition") == latest_arn
+        ),
+        None,
+    )
+    if latest_failed is not None:
+        reason = latest_failed.get("rolloutStateReason") or "rolloutState FAILED"
+        return failed(
+            "deployment",
+            f"{name}'s deployment of {_revision(latest_arn)} failed ({reason})",
+            "find why its tasks fail to start in the service's events, fix it, then register "
+            f"a new revision; {APPLY} deploys it",
+        )
+    current = primary.get("taskDefinition") or ecs_service.get("taskDefinition")
     if latest_arn is not None and current != latest_arn:
         return failed(
             "deployment",
             f"{name} runs {_revision(current)}, not the latest revision {_revision(latest_arn)}",
             f"{APPLY}: it points the service at the latest revision",
         )
-    primary: dict[str, Any] = next(
-        (d for d in ecs_service.get("deployments", []) if d.get("status") == "PRIMARY"), {}
-    )
     started = primary.get("createdAt")
     if not isinstance(started, datetime) or secret_created is None:
         return failed(

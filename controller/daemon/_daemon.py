@@ -175,7 +175,10 @@ class Daemon:
             self._wanted_full, self._wanted_keys = False, set()
             state = self.source.state
             if state is not None and self.leadership.leader:
-                await self._cycle(state, only)
+                try:
+                    await self._cycle(state, only)
+                except Exception:  # a cycle that breaks is logged; the next one comes
+                    log.exception("cycle_failed", full=only is None)
 
     async def _cycle(self, state: DesiredState, only: set[str] | None) -> None:
         """Every object (or those in ``only``) once, in dependency waves; retries meanwhile
@@ -187,7 +190,10 @@ class Daemon:
             waves.append([PRUNE_KEY])
         waves = [[key for key in wave if only is None or key in only] for wave in waves]
         log.info("cycle_started", objects=sum(map(len, waves)), full=only is None)
-        await self.reconcile.engine.begin_cycle(state, only)
+        try:
+            await self.reconcile.engine.begin_cycle(state, only)
+        except Exception:  # the reads up front only save calls: each reconcile reads alone
+            log.exception("cycle_prefetch_failed", full=only is None)
         self.reconcile.refreshed()
         for wave in waves:
             await asyncio.gather(*(self.queue.add(key) for key in wave))

@@ -41,12 +41,29 @@ __all__ = [
     "RotationStep",
     "World",
     "advance_rotation",
+    "aws_reason",
     "keys_in_order",
     "rotation_due",
     "rotation_state",
 ]
 
 Reconcile = Callable[[World, DesiredState, str, Outcome], Awaitable[None]]
+
+# AWS error codes that name a cause an operator can act on, as the problem's reason.
+# Anything else is reported as "AwsError" with AWS's code in the message.
+AWS_REASONS = {
+    "ClusterNotFoundException": "ClusterNotFound",
+    "AccessDeniedException": "AccessDenied",
+    "AccessDenied": "AccessDenied",
+    "UnauthorizedOperation": "AccessDenied",
+    "LimitExceededException": "QuotaExceeded",
+    "ServiceQuotaExceededException": "QuotaExceeded",
+}
+
+
+def aws_reason(code: str) -> str:
+    """The problem reason for an AWS error code: CamelCase, as every reason is."""
+    return AWS_REASONS.get(code, "AwsError")
 
 
 async def _reconcile_service(
@@ -85,14 +102,18 @@ class Engine:
         try:
             await _BY_KIND[kind](self.world, state, name, outcome)
         except (AwsError, IdpError) as exc:
-            reason = "AwsError" if isinstance(exc, AwsError) else "IdpError"
+            reason = aws_reason(exc.code) if isinstance(exc, AwsError) else "IdpError"
             message = f"{outcome.resource} {outcome.action} failed: {exc}"
             outcome.problem(outcome.resource, name, reason, message)
         return outcome
 
     async def begin_cycle(self, state: DesiredState, only: Collection[str] | None = None) -> None:
         """Forget every batch read, then read the ECS services of the Services about to be
-        reconciled (all, or those keyed in ``only``) in batches of ten up front."""
+        reconciled (all, or those keyed in ``only``) in batches of ten up front.
+
+        Never fails for one object's reads: a cluster that is missing or forbidden, or a
+        service ECS cannot describe, is kept for the Services that ask for it and becomes a
+        problem on those alone when they are reconciled."""
         self.world.begin_cycle()
         await self.world.services.prefetch(
             (s.spec.cluster, s.spec.service)

@@ -134,14 +134,15 @@ def rollout_progress(
     """How the deployment the rotation started is doing, and why, from DescribeServices.
 
     Completed means no task started before finish is left: one deployment remains, it is
-    PRIMARY and COMPLETED, and it is ours or one that replaced ours later. A service with
-    no deployments listed has no ECS deployment controller to wait for.
+    PRIMARY and COMPLETED, and it is ours or one that replaced ours later. No deployment
+    listed is never a completed rollout: ECS lists none for services it does not deploy
+    itself (CODE_DEPLOY, EXTERNAL), where nothing here can tell which tasks still run.
     """
     mine = next((d for d in deployments if d.get("id") == ours), None)
     if mine is not None and mine.get("rolloutState") == "FAILED":
         return "failed", str(mine.get("rolloutStateReason") or f"deployment {ours} failed")
     if not deployments:
-        return "completed", ""
+        return "waiting", f"ECS lists no deployment, so none shows deployment {ours} completed"
     if len(deployments) == 1 and (mine is None or mine is deployments[0]):
         only = deployments[0]
         state = only.get("rolloutState")

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from controller.aws import AWSCURRENT, AWSPENDING, AwsError, ObservedSecret
 from controller.desired import Service
+from controller.engine._ecs_service import ROLLING_UPDATE, deployment_controller
 from controller.engine._registrations import Registrations
 from controller.engine._rotation_plan import (
     DEPLOYMENT_TAG,
@@ -194,14 +195,11 @@ async def rollout(rotation: RotationContext) -> Wait | None:
     services = rotation.world.services
     ours = rotation.secret.tags.get(DEPLOYMENT_TAG)
     if not ours:
+        _check_deployable(await services.refresh(cluster, ecs_service), cluster, ecs_service)
         updated = await services.force_new_deployment(cluster, ecs_service)
         ours = _primary_deployment(updated) or "none"
         await rotation.tag({DEPLOYMENT_TAG: ours})
-    live = await services.refresh(cluster, ecs_service)
-    if live is None:
-        raise RotationFailed(
-            "EcsServiceMissing", f"ECS service {ecs_service} not found in cluster {cluster}"
-        )
+    live = _check_deployable(await services.refresh(cluster, ecs_service), cluster, ecs_service)
     progress, why = rollout_progress(live.get("deployments", []), ours)
     if progress == "failed":
         raise RotationFailed(
@@ -229,6 +227,29 @@ async def revoke(rotation: RotationContext) -> Wait | None:
         await rotation.world.secrets.remove_stage(rotation.secret.arn, RETIRING, retiring)
         await rotation.refresh()
     return None
+
+
+def _check_deployable(live: dict[str, Any] | None, cluster: str, name: str) -> dict[str, Any]:
+    """The service, if ECS can start a deployment of it that the rollout can wait for."""
+    if live is None:
+        raise RotationFailed(
+            "EcsServiceMissing", f"ECS service {name} not found in cluster {cluster}"
+        )
+    if live.get("status") == "DRAINING":
+        raise RotationFailed(
+            "EcsServiceDraining",
+            f"ECS service {cluster}/{name} is DRAINING: no deployment replaces its tasks",
+        )
+    controller = deployment_controller(live)
+    if controller != ROLLING_UPDATE:
+        raise RotationFailed(
+            "DeploymentControllerUnsupported",
+            f"ECS service {cluster}/{name} uses the {controller} deployment controller, which "
+            "refuses the forced deployment a rollout needs, and ECS reports no deployment "
+            "to wait for: the new credential is current and new tasks get it, the old one "
+            "stays valid and is not revoked",
+        )
+    return live
 
 
 def _primary_deployment(service: dict[str, Any]) -> str | None:

@@ -45,12 +45,15 @@ def build_app() -> WSGIApplication:
 
     from controller.sandbox._moto_cognito import install
     from controller.sandbox._moto_cognito_oauth import CognitoOAuthEndpoints
+    from controller.sandbox._moto_ecs import install as strict_ecs
     from controller.sandbox._moto_faults import FaultInjector
     from controller.sandbox._moto_secrets import install as install_secret_stages
 
     install()
     install_secret_stages()
-    return FaultInjector(CognitoOAuthEndpoints(DomainDispatcherApplication(create_backend_app)))
+    return FaultInjector(
+        strict_ecs(CognitoOAuthEndpoints(DomainDispatcherApplication(create_backend_app)))
+    )
 
 
 @dataclass

@@ -59,6 +59,13 @@ class MotoPeer:
         counts: dict[str, int] = json.loads(self._request("GET", "/__faults/calls"))
         return counts
 
+    def fail_next_deployment(self, cluster: str, service: str) -> None:
+        """Make the next deployment of ``service`` fail and roll back, as ECS's deployment
+        circuit breaker does: it reads FAILED from the next DescribeServices on."""
+        self._request(
+            "POST", "/__ecs/fail-next-deployment", {"cluster": cluster, "service": service}
+        )
+
     def aws_environment(self) -> dict[str, str]:
         """Environment variables that point AWS SDKs at this server."""
         return {

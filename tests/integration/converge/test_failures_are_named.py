@@ -319,3 +319,45 @@ class TestATaskDefinitionFamilyWithoutRevision:
         )
         assert definition["executionRoleArn"].endswith("/ecs-oauth-billing-exec")
         failed.cli.assert_in_sync()
+
+
+class TestAServiceInAMissingCluster:
+    @pytest.fixture(scope="class")
+    @classmethod
+    def failed(
+        cls,
+        moto_server: MotoPeer,
+        oidc_provider_server: OidcProviderPeer,
+        tmp_path_factory: pytest.TempPathFactory,
+    ) -> Failed:
+        world, cli = seed_fresh(
+            moto_server, oidc_provider_server, tmp_path_factory.mktemp("cluster") / "desired"
+        )
+        payments = cli.folder / "payments.yaml"
+        moved = payments.read_text().replace(
+            "cluster: prod\n  service: checkout-worker", "cluster: gone\n  service: checkout-worker"
+        )
+        assert "cluster: gone" in moved
+        payments.write_text(moved)
+        return Failed(world, cli, cli("apply"), 0)
+
+    def test_apply_names_that_service_alone_with_cluster_not_found(self, failed: Failed) -> None:
+        problem = the_problem(failed)
+
+        assert (problem["object"], problem["resource"]) == (
+            "Service/checkout-worker",
+            "ecs:service",
+        )
+        assert problem["reason"] == "ClusterNotFound"
+        assert "ClusterNotFoundException" in problem["message"]
+        assert "Traceback" not in failed.result.stdout + failed.result.stderr
+
+    def test_every_other_service_converges(self, failed: Failed) -> None:
+        assert_converged(failed.world, "orders-api")
+        assert_converged(failed.world, "stock-sync")
+
+    def test_its_own_revision_is_still_registered(self, failed: Failed) -> None:
+        definition, _ = latest_task_definition(failed.world, "checkout-worker")
+        arn = describe_secret(failed.world, "checkout-worker")["ARN"]
+        assert definition["revision"] == 2
+        assert secrets(container(definition, "worker"))["OAUTH_CLIENT_ID"] == f"{arn}:client_id::"

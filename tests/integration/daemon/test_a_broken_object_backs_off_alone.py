@@ -46,3 +46,27 @@ def test_a_service_whose_execution_role_is_missing_backs_off_while_others_conver
         timeout=60,
         what="the service recovers once its role exists",
     )
+
+
+def test_a_service_in_a_missing_cluster_backs_off_while_the_daemon_stays_ready(
+    setup: Setup,
+) -> None:
+    payments = setup.folder / "payments.yaml"
+    moved = payments.read_text().replace(
+        "cluster: prod\n  service: checkout-worker", "cluster: gone\n  service: checkout-worker"
+    )
+    assert "cluster: gone" in moved
+    payments.write_text(moved)
+    daemon = setup.start("resyncInterval=1h")
+    daemon.wait_ready()
+
+    ready = daemon.conditions("Service/checkout-worker")["Ready"]
+    assert (ready["status"], ready["reason"]) == ("False", "ClusterNotFound")
+    assert is_ready(daemon, "Service/orders-api")
+    assert is_ready(daemon, "Service/stock-sync")
+    retried = event("retry_scheduled", object="Service/checkout-worker")
+    first = daemon.wait_for(retried, 30)
+    daemon.wait_for(retried, 30, daemon.events.index(first) + 1)
+    assert daemon.get("/readyz")[0] == 200
+    assert daemon.process.poll() is None
+    assert not [e for e in daemon.events if e.get("event") in ("task_crashed", "cycle_failed")]

@@ -17,7 +17,7 @@ from ._view import (
     credentials_at,
     token_status,
 )
-from .conftest import COGNITO, ROTATED, Rotating
+from .conftest import BLUE_GREEN, COGNITO, ROTATED, Rotating
 
 LATER = timedelta(minutes=5)  # past the 1s grace period
 FAILED_TAG = "ecs-oauth.dev/rotation-failed"
@@ -94,3 +94,24 @@ async def test_once_a_deployment_completes_the_rotation_revokes_and_completes(
     assert PHASE_TAG not in all_tags(rotating.world, service)
     assert FAILED_TAG not in all_tags(rotating.world, service)
     assert token_status(old) == 401
+
+
+async def test_a_circuit_breaker_rollback_in_the_sandbox_stops_the_rotation_before_revoke(
+    rotating: Rotating,
+) -> None:
+    service = BLUE_GREEN
+    old = credentials_at(rotating.world, service)
+    rotating.world.moto.fail_next_deployment("prod", service)
+    now = datetime.now(UTC)
+    async with rotating.controller() as world:
+        first = await rotating.advance(world, service, now=now, force=True)
+        again = await rotating.advance(world, service, now=now + LATER)
+
+    assert first.failure is not None
+    assert (first.phase, first.failure.reason) == ("rollout", "RolloutFailed")
+    assert "circuit breaker" in first.failure.message
+    assert again.failure == first.failure
+    assert token_status(old) == 200
+    # The team deploys again and it completes: the rotation can finish in the teardown.
+    ecs = rotating.world.client("ecs")
+    ecs.update_service(cluster="prod", service=service, forceNewDeployment=True)

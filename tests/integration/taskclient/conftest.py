@@ -15,19 +15,9 @@ import pytest
 
 from tests.harness.moto import MotoPeer
 from tests.harness.oidc_provider import OidcProviderPeer
-from tests.harness.world import SeededWorld
-from tests.integration.converge._live import SERVICES
 from tests.integration.converge.conftest import Converged, converge_fresh, seed_fresh
 
 IDPS = {"oidc-provider": "oidc_provider_server", "sandbox": "sandbox_authserver_server"}
-
-
-def roll_out(world: SeededWorld) -> None:
-    """Start a new deployment of every service, as ECS does when apply points a service at
-    a new revision; moto keeps the first deployment instead (see TESTBEDS)."""
-    ecs = world.client("ecs")
-    for service in SERVICES:
-        ecs.update_service(cluster="prod", service=service, forceNewDeployment=True)
 
 
 @pytest.fixture(scope="module", params=sorted(IDPS))
@@ -36,13 +26,13 @@ def applied(
     moto_server: MotoPeer,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Converged:
-    """A world after ``ecs-oauth apply`` (run as a subprocess) and a rollout."""
+    """A world after ``ecs-oauth apply`` (run as a subprocess): the sandbox's ECS starts a
+    new deployment when apply points a service at a new revision, as ECS does."""
     idp = request.getfixturevalue(IDPS[request.param])  # both peers serve RFC 7591/7592
     folder = tmp_path_factory.mktemp(request.param) / "desired"
     world, cli = seed_fresh(moto_server, idp, folder)
     converged = Converged(world, idp, cli, shared_role_before={})
     converged.apply = cli.apply()
-    roll_out(world)
     return converged
 
 
@@ -50,9 +40,7 @@ def applied(
 def fresh(
     moto_server: MotoPeer, oidc_provider_server: OidcProviderPeer, tmp_path: Path
 ) -> Converged:
-    """A world of its own, applied in-process and rolled out, for a test to break."""
-    converged = converge_fresh(
+    """A world of its own, applied in-process, for a test to break."""
+    return converge_fresh(
         moto_server, oidc_provider_server, tmp_path / "desired", through_cli=False
     )
-    roll_out(converged.world)
-    return converged

@@ -63,5 +63,8 @@ def test_a_deployment_without_rollout_state_counts_once_it_runs_every_task() -> 
     assert rollout_progress([starting], OURS)[0] == "waiting"
 
 
-def test_a_service_without_deployments_has_nothing_to_wait_for() -> None:
-    assert rollout_progress([], OURS)[0] == "completed"
+def test_a_service_without_deployments_is_never_read_as_a_completed_rollout() -> None:
+    progress, why = rollout_progress([], OURS)
+
+    assert progress == "waiting"
+    assert "no deployment" in why

@@ -77,3 +77,49 @@ def test_extra_scopes_are_named_as_such() -> None:
 
     assert check.status == "FAIL"
     assert check.detail.endswith("(extra orders/write)")
+
+
+class TestTheDeploymentAsEcsReportsIt:
+    def test_the_primary_deployment_decides_which_revision_runs(self) -> None:
+        older = LATEST.replace(":7", ":5")
+        service = ecs_service(CREATED, LATEST)
+        service["deployments"][0]["taskDefinition"] = older  # type: ignore[index]
+
+        check = deployment_check(service, "prod/orders-api", LATEST, CREATED)
+
+        assert check.detail == "orders-api runs orders-api:5, not the latest revision orders-api:7"
+
+    def test_a_rolled_back_deployment_of_the_latest_revision_says_why(self) -> None:
+        older = LATEST.replace(":7", ":5")
+        later = CREATED + timedelta(minutes=1)
+        service: dict[str, object] = {
+            "taskDefinition": older,
+            "deployments": [
+                {"status": "PRIMARY", "taskDefinition": older, "createdAt": later},
+                {
+                    "status": "ACTIVE",
+                    "taskDefinition": LATEST,
+                    "createdAt": later,
+                    "rolloutState": "FAILED",
+                    "rolloutStateReason": "ECS deployment circuit breaker: tasks failed to start.",
+                },
+            ],
+        }
+
+        check = deployment_check(service, "prod/orders-api", LATEST, CREATED)
+
+        assert check.status == "FAIL"
+        assert "orders-api:7 failed (ECS deployment circuit breaker" in check.detail
+        assert "register a new revision" in check.fix
+
+    def test_a_code_deploy_service_cannot_be_judged_from_deployments(self) -> None:
+        service: dict[str, object] = {
+            "taskDefinition": LATEST,
+            "deploymentController": {"type": "CODE_DEPLOY"},
+            "deployments": [],
+        }
+
+        check = deployment_check(service, "prod/orders-api", LATEST, CREATED)
+
+        assert check.status == "FAIL"
+        assert "CODE_DEPLOY deployment controller" in check.detail
