@@ -29,10 +29,21 @@ from controller.plan import Change
 PRUNE_KEY = "Controller/prune"
 VERIFY_AFTER = 2.0  # seconds: re-read what was just written, so "resolved" follows quickly
 REFRESH_AFTER = 5.0  # seconds: a retry older than this reads the world afresh
-# Problems only a person can fix: logged and shown, retried only at the next resync.
-# Problems only a person can solve: retrying them would only repeat the same answer.
+# Problems only a person can solve: retrying them would only repeat the same answer, so
+# they are logged and shown, and looked at again at the next resync.
 TERMINAL_REASONS = frozenset(
-    {"ResourceNotOwned", "PruneLimitExceeded", "RoleNameConflict", "QuotaExceeded"}
+    {
+        "ResourceNotOwned",
+        "PruneLimitExceeded",
+        "RoleNameConflict",
+        "QuotaExceeded",
+        "RolloutFailed",
+        "DeploymentControllerUnsupported",
+        "ExecutionRoleInAnotherAccount",
+        "RegistrationAccessTokenLost",
+        "ClientUnmanageable",
+        "ClientSecretExpiring",
+    }
 )
 
 log = structlog.get_logger("ecs_oauth.reconcile")

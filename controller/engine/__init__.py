@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Collection
 
-from controller.aws import AwsError
+from controller.aws import QUOTA_CODES, AwsError
 from controller.desired import DesiredState
 from controller.engine._objects import reconcile_provider, reconcile_role
 from controller.engine._outcome import Outcome
@@ -43,6 +43,7 @@ __all__ = [
     "advance_rotation",
     "aws_reason",
     "keys_in_order",
+    "problem_reason",
     "rotation_due",
     "rotation_state",
 ]
@@ -56,14 +57,20 @@ AWS_REASONS = {
     "AccessDeniedException": "AccessDenied",
     "AccessDenied": "AccessDenied",
     "UnauthorizedOperation": "AccessDenied",
-    "LimitExceededException": "QuotaExceeded",
-    "ServiceQuotaExceededException": "QuotaExceeded",
+    **dict.fromkeys(QUOTA_CODES, "QuotaExceeded"),
 }
 
 
 def aws_reason(code: str) -> str:
     """The problem reason for an AWS error code: CamelCase, as every reason is."""
     return AWS_REASONS.get(code, "AwsError")
+
+
+def problem_reason(exc: AwsError | IdpError) -> str:
+    """AWS's own codes where they say more; a Cognito quota reaches us as an IdP refusal."""
+    if isinstance(exc, AwsError):
+        return aws_reason(exc.code)
+    return "QuotaExceeded" if exc.error in QUOTA_CODES else "IdpError"
 
 
 async def _reconcile_service(
@@ -102,7 +109,7 @@ class Engine:
         try:
             await _BY_KIND[kind](self.world, state, name, outcome)
         except (AwsError, IdpError) as exc:
-            reason = aws_reason(exc.code) if isinstance(exc, AwsError) else "IdpError"
+            reason = problem_reason(exc)
             message = f"{outcome.resource} {outcome.action} failed: {exc}"
             outcome.problem(outcome.resource, name, reason, message)
         return outcome

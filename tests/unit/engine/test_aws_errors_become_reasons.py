@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from controller.engine import aws_reason
+from controller.engine import aws_reason, problem_reason
+from controller.idp import IdpRejected
 
 
 @pytest.mark.parametrize(
@@ -16,6 +17,7 @@ from controller.engine import aws_reason
         ("AccessDenied", "AccessDenied"),
         ("LimitExceededException", "QuotaExceeded"),
         ("ServiceQuotaExceededException", "QuotaExceeded"),
+        ("LimitExceeded", "QuotaExceeded"),  # IAM's spelling
     ],
 )
 def test_a_named_cause_becomes_its_reason(code: str, reason: str) -> None:
@@ -24,3 +26,13 @@ def test_a_named_cause_becomes_its_reason(code: str, reason: str) -> None:
 
 def test_any_other_code_stays_an_aws_error() -> None:
     assert aws_reason("ClientException") == "AwsError"
+
+
+def test_a_cognito_quota_refusal_is_a_quota_too() -> None:
+    refused = IdpRejected("CreateUserPoolClient failed", status=400, error="LimitExceededException")
+
+    assert problem_reason(refused) == "QuotaExceeded"
+
+
+def test_any_other_idp_refusal_stays_an_idp_error() -> None:
+    assert problem_reason(IdpRejected("no", status=400, error="invalid_client")) == "IdpError"
