@@ -7,26 +7,21 @@ about one per second per account and Region, and every register creates a revisi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from controller.aws._clients import AwsClients
 from controller.aws._errors import AwsError, call, translate
 
-# What DescribeTaskDefinition returns but RegisterTaskDefinition does not accept.
-READ_ONLY_FIELDS = frozenset(
-    {
-        "taskDefinitionArn",
-        "revision",
-        "status",
-        "requiresAttributes",
-        "compatibilities",
-        "registeredAt",
-        "registeredBy",
-        "deregisteredAt",
-    }
-)
 DESCRIBE_SERVICES_BATCH = 10
+
+
+def registrable(definition: Mapping[str, Any], accepted: Iterable[str]) -> dict[str, Any]:
+    """A described revision as RegisterTaskDefinition takes it: only the members its input
+    shape names. DescribeTaskDefinition returns read-only fields too (ARN, revision, status,
+    dates, and whatever AWS adds later), and RegisterTaskDefinition refuses unknown ones."""
+    members = set(accepted)
+    return {key: value for key, value in definition.items() if key in members}
 
 
 class TaskDefinitions:
@@ -90,9 +85,9 @@ class TaskDefinitions:
             known["tags"] = kept + [{"key": k, "value": v} for k, v in tags.items()]
 
     async def register(self, definition: dict[str, Any], tags: list[dict[str, str]]) -> str:
-        registrable = {k: v for k, v in definition.items() if k not in READ_ONLY_FIELDS}
+        model = self._client.meta.service_model.operation_model("RegisterTaskDefinition")
         async with self._aws.task_definition_writes:
-            kwargs: dict[str, Any] = dict(registrable)
+            kwargs = registrable(definition, model.input_shape.members)
             if tags:
                 kwargs["tags"] = tags
             response = await call(self._client, "RegisterTaskDefinition", **kwargs)
