@@ -3,7 +3,8 @@
 AWS: "Changes that I make are not always immediately visible": a role just
 created can be read back by GetRole, as its creator can, but account-wide
 views such as GetAccountAuthorizationDetails do not list it yet. Here a role
-is left out of those views for ``iam_visibility`` seconds after CreateRole.
+is left out of those views for ``iam_visibility`` seconds after CreateRole
+answered.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import threading
 import time
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Callable
 
 from moto.iam.models import get_account_id_from
 from werkzeug.wrappers import Response
@@ -23,8 +23,7 @@ from controller.sandbox._aws_wire import AwsCall
 class RoleVisibility:
     """Remembers when each role was created and hides it from GAAD until it is visible."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._created: dict[tuple[str, str], float] = {}
 
@@ -33,14 +32,12 @@ class RoleVisibility:
         if response.status_code != 200:
             return
         account = get_account_id_from(call.access_key)
-        now = self._clock()
         with self._lock:
             if call.name == "CreateRole":
-                self._created[(account, call.params["RoleName"])] = now
+                self._created[(account, call.params["RoleName"])] = time.monotonic()
                 return
-            self._created = {
-                key: at for key, at in self._created.items() if at > now - windows.iam_visibility
-            }
+            horizon = call.arrived - windows.iam_visibility
+            self._created = {key: at for key, at in self._created.items() if at > horizon}
             fresh = {name for (owner, name) in self._created if owner == account}
         if fresh:
             response.set_data(without_roles(response.get_data(), fresh))

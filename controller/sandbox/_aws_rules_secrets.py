@@ -11,7 +11,6 @@ import copy
 import json
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,17 +96,19 @@ class ListingLag:
     """ListSecrets answers as the world was ``list_secrets_lag`` seconds ago.
 
     Before every call that changes a secret's listing entry, the secret as it
-    was is copied; ListSecrets then shows, for each secret changed within the
-    window, the copy taken before its first change inside the window, or
-    leaves it out if it did not exist then. DescribeSecret stays current.
+    was is copied; once the change succeeded, ListSecrets shows, for each
+    secret changed within the window, the copy taken before its first change
+    inside the window, or leaves it out if it did not exist then. The window
+    runs from the change's answer to the ListSecrets request; DescribeSecret
+    stays current.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
+    def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._copies: dict[int, tuple[tuple[str, str, str], Any]] = {}
         self._changes: dict[tuple[str, str, str], list[_Change]] = {}
 
-    def remember(self, call: AwsCall, windows: Windows) -> Rejection | None:
+    def remember(self, call: AwsCall, _windows: Windows) -> Rejection | None:
         """Copy the secret before ``call`` changes it; never rejects."""
         if call.name not in LISTED_CHANGES:
             return None
@@ -116,21 +117,29 @@ class ListingLag:
         if secret is None and named is None:
             return None  # moto answers ResourceNotFound; nothing changes
         key = (get_account_id_from(call.access_key), call.region, named or secret.name)
-        now = self._clock()
-        change = _Change(now, copy.deepcopy(secret))
         with self._lock:
-            recent = [
-                c for c in self._changes.get(key, []) if c.at > now - windows.list_secrets_lag
-            ]
-            self._changes[key] = [*recent, change]
+            self._copies[id(call)] = (key, copy.deepcopy(secret))
         return None
 
     def rewrite(self, call: AwsCall, response: Response, windows: Windows) -> None:
-        """Put the lagging entries into a ListSecrets answer."""
-        if call.name != "ListSecrets" or response.status_code != 200:
+        """Record a change that succeeded; put the lagging entries into a ListSecrets answer."""
+        if call.name == "ListSecrets":
+            if response.status_code == 200:
+                self._lag(call, response, windows.list_secrets_lag)
             return
+        with self._lock:
+            remembered = self._copies.pop(id(call), None)
+            if remembered is None or response.status_code != 200:
+                return
+            key, before = remembered
+            now = time.monotonic()
+            horizon = now - windows.list_secrets_lag
+            recent = [change for change in self._changes.get(key, []) if change.at > horizon]
+            self._changes[key] = [*recent, _Change(now, before)]
+
+    def _lag(self, call: AwsCall, response: Response, lag: float) -> None:
         account = get_account_id_from(call.access_key)
-        horizon = self._clock() - windows.list_secrets_lag
+        horizon = call.arrived - lag
         with self._lock:
             then = {
                 name: next(c.before for c in changes if c.at > horizon)

@@ -32,7 +32,7 @@ from werkzeug.wrappers import Request, Response
 from controller.sandbox._aws_rule_kinds import Rejection, Windows
 from controller.sandbox._aws_rules import Rule, catalogue
 from controller.sandbox._aws_shapes import message, validate
-from controller.sandbox._aws_wire import AwsCall, read_call
+from controller.sandbox._aws_wire import AwsCall, preload, read_call
 from controller.sandbox._moto_faults import RESET_PATH, Fault, error_response
 
 STRICT_PATH = "/__strict"
@@ -103,6 +103,7 @@ class StrictPeer:
         self._app = app
         self._lock = threading.Lock()
         self._rules, self._settings = self._defaults()
+        preload()
 
     @staticmethod
     def _defaults() -> tuple[tuple[Rule, ...], Settings]:

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
@@ -36,13 +37,18 @@ _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_requ
 
 @dataclass(frozen=True)
 class AwsCall:
-    """One AWS API call: its operation, input and the signer's region and access key."""
+    """One AWS API call: its operation, input, the signer's region and access key.
+
+    ``arrived`` (monotonic seconds) is when the request came in: an eventually
+    consistent view is as old as the request, however long moto takes to answer.
+    """
 
     service: str
     operation: OperationModel
     params: dict[str, Any]
     region: str
     access_key: str
+    arrived: float = field(default_factory=time.monotonic)
 
     @property
     def name(self) -> str:
@@ -53,6 +59,11 @@ class AwsCall:
 def service_model(service: str) -> ServiceModel:
     """botocore's model of a service, loaded once per process."""
     return botocore.session.get_session().get_service_model(service)
+
+
+def preload() -> None:
+    """Load every model now, so the first request does not wait for it."""
+    _json_services()
 
 
 @cache
