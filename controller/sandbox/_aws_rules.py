@@ -54,7 +54,12 @@ def secrets_need_execution_role(call: AwsCall, _windows: Windows) -> Rejection |
 
 
 def catalogue() -> tuple[Rule, ...]:
-    """Every rule, with fresh state (a server reset starts from here again)."""
+    """Every rule, with fresh state (a server reset starts from here again).
+
+    Checks run in this order and the first rejection wins: rules that only
+    reject come before those that remember a call, so what they remember
+    always reaches moto.
+    """
     listing = ListingLag()
     roles = RoleVisibility()
     return (
@@ -65,18 +70,6 @@ def catalogue() -> tuple[Rule, ...]:
             documented=SECRETS_NEED_EXECUTION_ROLE,
             source="ECS API reference, RegisterTaskDefinition; terraform-provider-aws #6503",
             check=secrets_need_execution_role,
-        ),
-        Rule(
-            name="secrets-list-lag",
-            service="secretsmanager",
-            operations=LISTED_CHANGES | {"ListSecrets"},
-            documented=(
-                "All Secrets Manager operations are eventually consistent. ListSecrets "
-                "might not reflect changes from the last five minutes."
-            ),
-            source="Secrets Manager API reference, ListSecrets (botocore documentation)",
-            check=listing.remember,
-            rewrite=listing.rewrite,
         ),
         Rule(
             name="secret-version-quota",
@@ -101,6 +94,18 @@ def catalogue() -> tuple[Rule, ...]:
             ),
             source="Secrets Manager API reference, GetSecretValue VersionStage",
             check=stage_names_version,
+        ),
+        Rule(
+            name="secrets-list-lag",
+            service="secretsmanager",
+            operations=LISTED_CHANGES | {"ListSecrets"},
+            documented=(
+                "All Secrets Manager operations are eventually consistent. ListSecrets "
+                "might not reflect changes from the last five minutes."
+            ),
+            source="Secrets Manager API reference, ListSecrets (botocore documentation)",
+            check=listing.remember,
+            rewrite=listing.rewrite,
         ),
         Rule(
             name="iam-role-visibility",
