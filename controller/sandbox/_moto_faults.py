@@ -68,14 +68,20 @@ def operation_name(environ: WSGIEnvironment) -> str | None:
     action = parse_qs(str(environ.get("QUERY_STRING", ""))).get("Action")
     if action:
         return action[0]
-    content_type = str(environ.get("CONTENT_TYPE", ""))
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    if not content_type.startswith("application/x-www-form-urlencoded") or length <= 0:
+    if not str(environ.get("CONTENT_TYPE", "")).startswith("application/x-www-form-urlencoded"):
         return None
+    action = parse_qs(read_body(environ).decode("utf-8", errors="replace")).get("Action")
+    return action[0] if action else None
+
+
+def read_body(environ: WSGIEnvironment) -> bytes:
+    """The request body, put back so that the application behind still reads all of it."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    if length <= 0:
+        return b""
     body: bytes = environ["wsgi.input"].read(length)
     environ["wsgi.input"] = io.BytesIO(body)
-    action = parse_qs(body.decode("utf-8", errors="replace")).get("Action")
-    return action[0] if action else None
+    return body
 
 
 def error_response(fault: Fault, code: str, environ: WSGIEnvironment) -> Response:

@@ -1,10 +1,11 @@
 """The sandbox's AWS: moto's server with the sandbox's additions applied.
 
 The tests and ``ecs-oauth sandbox`` need more than moto gives: the Cognito
-operations it lacks, a Cognito-like token endpoint and fault injection (see
-the ``_moto_*`` modules). This module puts them in front of moto's WSGI
-application and serves the result, either in a thread of the calling process
-(``start_in_process``) or in a process of its own::
+operations it lacks, a Cognito-like token endpoint, fault injection (see the
+``_moto_*`` modules) and AWS's strictness (``_aws_strict``). This module puts
+them in front of moto's WSGI application and serves the result, either in a
+thread of the calling process (``start_in_process``) or in a process of its
+own::
 
     python -m controller.sandbox.motoserver [--host 127.0.0.1] [--port 0]
 
@@ -40,9 +41,15 @@ MANAGED_POLICIES_VARIABLE = "MOTO_IAM_LOAD_MANAGED_POLICIES"
 
 
 def build_app() -> WSGIApplication:
-    """moto's WSGI application behind the Cognito token endpoint and fault injection."""
+    """moto's WSGI application behind the Cognito token endpoint, strict mode and fault injection.
+
+    Strict mode (on by default, see ``_aws_strict``) holds every request to
+    AWS's validation and documented behaviours; faults are served before it,
+    as AWS throttles a request before it looks at it.
+    """
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+    from controller.sandbox._aws_strict import StrictPeer
     from controller.sandbox._moto_cognito import install
     from controller.sandbox._moto_cognito_oauth import CognitoOAuthEndpoints
     from controller.sandbox._moto_ecs import install as strict_ecs
@@ -51,9 +58,8 @@ def build_app() -> WSGIApplication:
 
     install()
     install_secret_stages()
-    return FaultInjector(
-        strict_ecs(CognitoOAuthEndpoints(DomainDispatcherApplication(create_backend_app)))
-    )
+    moto = DomainDispatcherApplication(create_backend_app)
+    return FaultInjector(StrictPeer(strict_ecs(CognitoOAuthEndpoints(moto))))
 
 
 @dataclass

@@ -37,7 +37,7 @@ class MotoPeer:
     log: IO[str]
 
     def reset(self) -> None:
-        """Forget every AWS resource, pending fault and call count."""
+        """Forget every AWS resource, pending fault and call count; strict mode back to defaults."""
         self._request("POST", "/moto-api/reset")
 
     def inject_fault(self, operation: str, code: str, status: int = 400, count: int = 1) -> None:
@@ -50,6 +50,20 @@ class MotoPeer:
         self._request(
             "POST", "/__faults", {"operation": operation, "delay": seconds, "count": count}
         )
+
+    def strict(self, **settings: Any) -> dict[str, Any]:
+        """Change strict mode; keywords in snake case, answers the settings now in force.
+
+        ``strict(shapes=False)``, ``strict(rules={"secrets-list-lag": False})``,
+        ``strict(list_secrets_lag_seconds=0.5, iam_visibility_seconds=0)``.
+        """
+        document = {_camel(name): value for name, value in settings.items()}
+        current: dict[str, Any] = json.loads(self._request("POST", "/__strict", document))
+        return current
+
+    def strict_defaults(self) -> None:
+        """Strict mode as every server starts: everything on, the default lags."""
+        self._request("DELETE", "/__strict")
 
     def clear_faults(self) -> None:
         self._request("DELETE", "/__faults")
@@ -108,6 +122,11 @@ class MotoPeer:
         )
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return str(response.read().decode())
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
 
 
 def _read_lines(stream: IO[str], lines: queue.Queue[str]) -> None:
