@@ -103,6 +103,11 @@ class Iam:
             raise translate("GetAccountAuthorizationDetails", exc) from exc
         return roles
 
+    async def find(self, name: str) -> ObservedRole | None:
+        """A role by name: from the batch read, else asked of IAM directly, since the batch
+        read may not list a role created seconds ago (IAM is eventually consistent)."""
+        return (await self.roles()).get(name) or await self.role(name)
+
     async def role(self, name: str) -> ObservedRole | None:
         """One role read directly (GetRole and its policies), bypassing the batch read's lag;
         folded into the batch read when there is one. None when IAM has no such role."""

@@ -82,7 +82,7 @@ async def converge_role(
     """
     trust = trust_policy(world.account_id, world.aws.region)
     desired = {"trustPolicy": canonical_policy(trust), **desired}
-    role = (await world.iam.roles()).get(name)
+    role = await world.iam.find(name)
     if role is None:
         diff = diff_documents(desired, None)
         if not outcome.change(RESOURCE, name, "create", diff):

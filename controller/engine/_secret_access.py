@@ -74,10 +74,7 @@ class SecretAccess:
                 f"execution role {arn} belongs to account {account or '?'}, the secret to "
                 f"{self.world.account_id}; use a role of the same account",
             )
-        if any(role.arn == arn for role in (await self.world.iam.roles()).values()):
-            return
-        # The batch read lags behind IAM's changes by seconds: ask for the one role.
-        found = await self.world.iam.role(_role_name(arn))
+        found = await self.world.iam.find(_role_name(arn))
         if found is not None and found.arn == arn:
             return
         self._blocked(

@@ -346,7 +346,7 @@ class ServiceReconciler:
         definition = described["taskDefinition"]
         family = self.service.spec.task_definition.family
         container = self.service.spec.task_definition.container
-        role = (await self.world.iam.roles()).get(task_role_name(self.service.spec.role))
+        role = await self.world.iam.find(task_role_name(self.service.spec.role))
         endpoints = await self.idp.endpoints()
         desired = task_definition_document(
             container,
