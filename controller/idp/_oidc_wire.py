@@ -7,7 +7,6 @@ issuer's own origin, and no error message ever carries a credential.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -15,6 +14,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from controller.desired import is_loopback_host
 from controller.idp._types import ClientRecord, IdpError, IdpRejected
 
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=30)
@@ -29,18 +29,9 @@ def require_secure(operation: str, url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme == "https":
         return
-    if parts.scheme == "http" and is_loopback(parts.hostname or ""):
+    if parts.scheme == "http" and is_loopback_host(parts.hostname or ""):
         return
     raise IdpRejected(f"{operation}: refusing a non-https URL {parts.scheme}://{parts.netloc}")
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def origin(url: str) -> tuple[str, str, int | None]:
