@@ -19,20 +19,30 @@ _SECRET_KEY = re.compile(r"secret|password|token|authorization|credential", re.I
 _SAFE_KEYS = frozenset(
     {"event", "level", "timestamp", "object", "resource", "action", "id", "token_endpoint"}
 )
-# Values shaped like bearer tokens or JWTs, wherever they appear in text.
+# Credentials wherever they appear in text: after an HTTP auth scheme, shaped like a JWT,
+# after a secret-named key (``client_secret=``, ``"ClientSecret": "``, ``?token=``), or as
+# the secret path of a Slack incoming-webhook URL.
 _SECRET_TEXT = re.compile(
-    r"(?i)(bearer\s+)[\w.~+/=-]{8,}"
+    r"(?i)(?P<scheme>\b(?:bearer|basic)\s+)[\w.~+/=-]{4,}"
     r"|eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*"
-    r"|(client_secret|registration_access_token|access_token)([\"'=:\s]+)[\w.~+/=-]{4,}"
+    r"|(?P<key>\b[\w-]*(?:secret|token|password|api_?key)[\w-]*)(?P<sep>[\"']?\s*[=:]\s*[\"']?)"
+    r"[^\s\"'&,;)}\]]{4,}"
+    r"|(?P<hook>hooks\.slack\.com/services/)[\w/-]+"
 )
+_NOT_SECRET_SUFFIXES = ("endpoint", "uri", "url", "type", "count", "_at", "lifetime")
+_PLAIN = (str, int, float, bool, type(None))
 
 
 def _scrub_text(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
-        if match.group(1):
-            return match.group(1) + REDACTED
-        if match.group(2):
-            return match.group(2) + match.group(3) + REDACTED
+        if match.group("scheme"):
+            return match.group("scheme") + REDACTED
+        if match.group("key"):
+            if match.group("key").lower().endswith(_NOT_SECRET_SUFFIXES):
+                return match.group(0)  # token_endpoint=..., token_type: ...
+            return match.group("key") + match.group("sep") + REDACTED
+        if match.group("hook"):
+            return match.group("hook") + REDACTED
         return REDACTED
 
     return _SECRET_TEXT.sub(replace, text)
@@ -45,8 +55,11 @@ def _scrub(key: str, value: Any) -> Any:
         return _scrub_text(value)
     if isinstance(value, dict):
         return {k: _scrub(str(k), v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | set | frozenset):
         return [_scrub(key, v) for v in value]
+    if not isinstance(value, _PLAIN):
+        # An exception, a URL object, bytes: rendered as text later, so scrubbed as text now.
+        return _scrub_text(str(value))
     return value
 
 
@@ -57,7 +70,36 @@ def redact_secrets(
     return {key: _scrub(key, value) for key, value in event.items()}
 
 
+class _LibraryLines(logging.StreamHandler):  # type: ignore[type-arg]
+    """Lines of libraries that log through the standard library (aiohttp, asyncio,
+    botocore, apscheduler): the same JSON, through the same redaction, tracebacks included."""
+
+
+def _library_logging(stream: TextIO) -> None:
+    handler = _LibraryLines(stream)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[
+                structlog.processors.add_log_level,
+                structlog.processors.TimeStamper(fmt="iso", utc=True),
+            ],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                redact_secrets,
+                structlog.processors.JSONRenderer(sort_keys=False),
+            ],
+        )
+    )
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, _LibraryLines)]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(min(root.level or logging.WARNING, logging.WARNING))
+
+
 def configure_logging(stream: TextIO = sys.stdout, level: int = logging.INFO) -> None:
+    _library_logging(stream)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

@@ -13,15 +13,34 @@ from controller.plan._model import KNOWN_AFTER_APPLY, SENSITIVE, FieldChange
 
 
 class Sensitive(str):
-    """A secret value: compared like a string, always rendered as ``(sensitive)``."""
+    """A secret value that compares by what it holds but whose characters are
+    ``(sensitive)``: ``json.dumps``, ``str``, f-strings, ``repr`` and structlog all see only
+    that, since they read a string's characters, not its methods. ``reveal`` is the one way
+    to the value, for the code that writes it where it belongs."""
 
-    __slots__ = ()
+    _value: str
 
-    def __repr__(self) -> str:
-        return repr(SENSITIVE)
+    def __new__(cls, value: str) -> Sensitive:
+        wrapped = super().__new__(cls, SENSITIVE)
+        wrapped._value = value.reveal() if isinstance(value, Sensitive) else str(value)
+        return wrapped
 
-    def __str__(self) -> str:
-        return SENSITIVE
+    def reveal(self) -> str:
+        return self._value
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sensitive):
+            return self._value == other._value
+        if isinstance(other, str):
+            return self._value == other
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(self._value)
 
 
 def redact(value: Any) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from datetime import UTC, datetime
 
 import structlog
@@ -35,6 +36,52 @@ def test_tokens_inside_free_text_are_redacted() -> None:
     assert "abcdefghijkl" not in str(out)
     assert JWT not in str(out)
     assert "xyz123" not in str(out)
+
+
+def test_camel_case_keys_basic_auth_query_tokens_and_slack_hooks_are_redacted() -> None:
+    out = str(
+        redacted(
+            ClientSecret="camel-s3cr3t",
+            message=(
+                '{"ClientSecret": "json-s3cr3t"} Authorization: Basic dXNlcjpwYXNz '
+                "GET /cb?token=query-s3cr3t&x=1 posting to "
+                "https://hooks.slack.com/services/T0001/B0002/hook-s3cr3t"
+            ),
+        )
+    )
+
+    for leaked in ("camel-s3cr3t", "json-s3cr3t", "dXNlcjpwYXNz", "query-s3cr3t", "hook-s3cr3t"):
+        assert leaked not in out
+    assert "hooks.slack.com/services/(redacted)" in out
+
+
+def test_values_that_are_not_text_are_scrubbed_as_the_text_they_become() -> None:
+    error = ValueError("upstream said client_secret=exc-s3cr3t")
+
+    out = redacted(error=error, items={"client_secret=set-s3cr3t"})
+
+    assert "exc-s3cr3t" not in str(out)
+    assert "set-s3cr3t" not in str(out)
+
+
+def test_a_token_endpoint_in_text_is_not_mistaken_for_a_token() -> None:
+    text = "token_endpoint=https://idp.example.com/oauth2/token token_type: Bearer"
+
+    assert redacted(message=text)["message"] == text
+
+
+def test_a_library_s_traceback_goes_through_the_same_redaction() -> None:
+    stream = io.StringIO()
+    configure_logging(stream)
+    try:
+        raise RuntimeError("Authorization: Bearer lib-s3cr3t-token")
+    except RuntimeError:
+        logging.getLogger("aiohttp.client").exception("request failed")
+
+    [line] = [json.loads(text) for text in stream.getvalue().splitlines()]
+    assert line["event"] == "request failed"
+    assert "RuntimeError" in line["exception"]
+    assert "lib-s3cr3t-token" not in stream.getvalue()
 
 
 def test_names_ids_and_paths_pass_unchanged() -> None:
