@@ -23,7 +23,12 @@ from controller.desired._loader import Placed, find_files, read_documents, to_ob
 from controller.desired._rules import assemble
 from controller.desired._schema import generated_files as generated_schema_files
 from controller.desired._state import DesiredState, generation, inputs_generation, wire_scope
-from controller.desired._types import format_duration, is_loopback_host, parse_duration
+from controller.desired._types import (
+    ambiguous_authority,
+    format_duration,
+    is_loopback_host,
+    parse_duration,
+)
 
 __all__ = [
     "API_VERSION",
@@ -38,6 +43,7 @@ __all__ = [
     "Role",
     "Scope",
     "Service",
+    "ambiguous_authority",
     "format_duration",
     "generated_schema_files",
     "generation",

@@ -66,8 +66,24 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+def ambiguous_authority(url: str) -> bool:
+    """True where URL parsers disagree on the host. Python reads the host of
+    ``http://evil.example\\@127.0.0.1`` after the ``@``; aiohttp and Node, following
+    WHATWG, read ``\\`` as ``/`` and connect to ``evil.example``. User info, backslashes,
+    whitespace and control characters have no place in an issuer or endpoint: refuse them
+    rather than guess which parser is right."""
+    if any(ord(char) < 0x21 or char in "\\\x7f" for char in url):
+        return True
+    return "@" in urlsplit(url).netloc
+
+
 def _secure_url(value: str) -> str:
     """Credentials travel to these URLs: plain http is only tolerated on this machine."""
+    if ambiguous_authority(value):
+        raise ValueError(
+            f"{value!r} carries user info, a backslash, whitespace or a control character; "
+            "write the plain https://host/path"
+        )
     parts = urlsplit(value)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ValueError(f"{value!r} is not an absolute http(s) URL")
@@ -108,7 +124,7 @@ def _scope_token(value: str) -> str:
     """A scope as it goes on the wire: one RFC 6749 scope-token, never a wildcard."""
     if "*" in value:
         raise ValueError(f"{value!r} holds a wildcard; grant exact scopes (least privilege)")
-    if not _SCOPE_TOKEN.match(value):
+    if not _SCOPE_TOKEN.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a scope token: printable ASCII, no spaces, quotes or backslashes"
         )

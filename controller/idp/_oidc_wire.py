@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from controller.desired import is_loopback_host
+from controller.desired import ambiguous_authority, is_loopback_host
 from controller.idp._types import ClientRecord, IdpError, IdpRejected
 
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=30)
@@ -25,8 +25,11 @@ DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 def require_secure(operation: str, url: str) -> None:
-    """Credentials go over https only; plain http is allowed to loopback addresses."""
+    """Credentials go over https only; plain http is allowed to loopback addresses. A URL
+    whose host parsers disagree on is refused whatever its scheme."""
     parts = urlsplit(url)
+    if ambiguous_authority(url):
+        raise IdpRejected(f"{operation}: refusing a URL with an ambiguous host")
     if parts.scheme == "https":
         return
     if parts.scheme == "http" and is_loopback_host(parts.hostname or ""):

@@ -177,3 +177,39 @@ def test_a_cognito_scope_value_defaults_to_resource_server_slash_name(tmp_path: 
 def test_an_oidc_scope_value_defaults_to_its_name(tmp_path: Path) -> None:
     state = loads(tmp_path, "")
     assert state.scope_value("stock.read") == "stock.read"
+
+
+def test_a_scope_value_ending_in_a_newline_is_refused(tmp_path: Path) -> None:
+    """A regex ``$`` matches before a final newline: the check must take the whole value."""
+    error = the_error(
+        tmp_path,
+        """
+        apiVersion: ecs-oauth.dev/v1alpha1
+        kind: Scope
+        metadata: {name: stock.read}
+        spec:
+          provider: partners
+          value: "stock:read\\n"
+        """,
+    )
+    assert error.where == "test.yaml:6:10"
+    assert error.message == (
+        "spec.value: 'stock:read\\n' is not a scope token: "
+        "printable ASCII, no spaces, quotes or backslashes"
+    )
+
+
+def test_a_scope_value_with_a_control_character_is_refused(tmp_path: Path) -> None:
+    error = the_error(
+        tmp_path,
+        """
+        apiVersion: ecs-oauth.dev/v1alpha1
+        kind: Scope
+        metadata: {name: stock.read}
+        spec:
+          provider: partners
+          value: "stock:\\x07read"
+        """,
+    )
+    assert error.where == "test.yaml:6:10"
+    assert "is not a scope token" in error.message
