@@ -17,7 +17,7 @@ import aiohttp
 import structlog
 
 from controller.alerts._model import Alert
-from controller.alerts._targets import DeliveryFailed, Target
+from controller.alerts._targets import DeliveryFailed, Target, refusing_redirects
 
 log = structlog.get_logger()
 
@@ -82,7 +82,7 @@ class Notifier:
         self._closed = False
 
     async def __aenter__(self) -> Notifier:
-        self._http = http = aiohttp.ClientSession()
+        self._http = http = aiohttp.ClientSession(trace_configs=[refusing_redirects()])
         for lane in self._lanes:
             work = self._work(lane, http)
             lane.task = asyncio.create_task(work, name=f"alerts:{lane.target.name}")

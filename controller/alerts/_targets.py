@@ -90,6 +90,24 @@ class WebhookTarget:
             check_status(res.status, res.headers.get("Retry-After"))
 
 
+def refusing_redirects() -> aiohttp.TraceConfig:
+    """A session trace that stops any redirect. slack-sdk posts with aiohttp's default of
+    following them, and a redirect would resend the alert, and the webhook's secret path
+    in the referrer, somewhere the operator never configured."""
+    trace = aiohttp.TraceConfig()
+
+    async def on_redirect(
+        _session: aiohttp.ClientSession,
+        _context: object,
+        params: aiohttp.TraceRequestRedirectParams,
+    ) -> None:
+        status = params.response.status
+        raise DeliveryFailed(f"HTTP {status} redirect refused", retryable=False)
+
+    trace.on_request_redirect.append(on_redirect)
+    return trace
+
+
 def check_status(status: int, retry_after: str | None) -> None:
     """Accept 2xx; 408, 429 and 5xx may be retried; anything else will not get better."""
     if 200 <= status < 300:

@@ -7,6 +7,7 @@ from collections.abc import MutableMapping, Sequence
 from typing import Any
 
 import pytest
+from aiohttp import web
 from structlog.testing import capture_logs
 
 from controller.alerts import Notifier, RetryPolicy, SlackTarget, WebhookTarget
@@ -278,3 +279,35 @@ async def test_a_broken_metrics_callback_does_not_stop_delivery(chat: ChatReceiv
 def test_two_targets_with_one_name_are_refused(chat: ChatReceiver) -> None:
     with pytest.raises(ValueError, match="unique"):
         Notifier([WebhookTarget(chat.webhook_url), WebhookTarget(chat.url + "/other")])
+
+
+async def test_a_slack_webhook_that_redirects_is_not_followed(
+    chat: ChatReceiver, tally: Tally
+) -> None:
+    """slack-sdk follows redirects by default; the alert must not land where it points."""
+
+    async def moved(_request: web.Request) -> web.Response:
+        raise web.HTTPFound(chat.slack_url)
+
+    app = web.Application()
+    app.router.add_post("/services/T000/B000/moved", moved)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        with capture_logs() as logs:
+            async with Notifier(
+                [SlackTarget(f"http://127.0.0.1:{port}/services/T000/B000/moved")],
+                on_failed=tally.failed.append,
+                retry=FAST,
+            ) as notifier:
+                notifier.post(drift())
+                await eventually(lambda: tally.failed == ["slack"], "the alert is given up")
+    finally:
+        await runner.cleanup()
+
+    assert chat.messages == []
+    [failure] = _failures(logs)
+    assert "redirect refused" in str(failure)
