@@ -86,8 +86,11 @@ class WebhookTarget:
         headers = {"content-type": "application/json"}
         # A redirect would resend the alert somewhere the operator never configured.
         async with http.post(self.url, data=body, headers=headers, allow_redirects=False) as res:
-            await res.read()
+            await res.content.read(MAX_RESPONSE_BYTES)  # drained, never kept whole
             check_status(res.status, res.headers.get("Retry-After"))
+
+
+MAX_RESPONSE_BYTES = 64 * 1024  # a chat receiver's answer is read only to be dropped
 
 
 def refusing_redirects() -> aiohttp.TraceConfig:

@@ -16,6 +16,7 @@ import aiohttp
 from controller.idp._oidc_wire import (
     REQUEST_TIMEOUT,
     RETRY_STATUSES,
+    bounded_text,
     json_object,
     known_secrets,
     refusal,
@@ -59,7 +60,7 @@ async def exchange(
             raise_for_status=False,
             timeout=REQUEST_TIMEOUT,
         ) as response:
-            status, text = response.status, await response.text()
+            status, text = response.status, await bounded_text(response)
     except (aiohttp.ClientError, TimeoutError) as exc:
         detail = scrub(str(exc), known_secrets(record, token))
         raise IdpUnavailable(f"{operation}: {type(exc).__name__}: {detail}") from None

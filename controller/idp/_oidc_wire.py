@@ -15,13 +15,31 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from controller.desired import ambiguous_authority, is_loopback_host
-from controller.idp._types import ClientRecord, IdpError, IdpRejected
+from controller.idp._types import ClientRecord, IdpError, IdpRejected, IdpUnavailable
 
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=30)
 # Retry-worthy: the server is overloaded or rate-limiting (Okta sends 429).
 RETRY_STATUSES = frozenset({408, 429})
 MAX_DESCRIPTION = 200
 DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+MAX_RESPONSE_BYTES = 1024 * 1024  # far above any registration or token answer
+
+
+async def bounded_text(response: aiohttp.ClientResponse) -> str:
+    """The body as text, refusing more than MAX_RESPONSE_BYTES: a hostile or broken IdP
+    must not make the controller buffer an endless answer."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise IdpUnavailable(
+                f"HTTP {response.status}: an answer larger than {MAX_RESPONSE_BYTES} bytes"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks).decode(response.charset or "utf-8", errors="replace")
 
 
 def require_secure(operation: str, url: str) -> None:

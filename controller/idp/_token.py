@@ -16,7 +16,13 @@ from urllib.parse import quote
 
 import aiohttp
 
-from controller.idp._oidc_wire import REQUEST_TIMEOUT, RETRY_STATUSES, json_object, require_secure
+from controller.idp._oidc_wire import (
+    REQUEST_TIMEOUT,
+    RETRY_STATUSES,
+    bounded_text,
+    json_object,
+    require_secure,
+)
 from controller.idp._types import IdpRejected, IdpUnavailable
 
 
@@ -59,7 +65,7 @@ async def request_token(
             raise_for_status=False,
             timeout=REQUEST_TIMEOUT,
         ) as response:
-            status, text = response.status, await response.text()
+            status, text = response.status, await bounded_text(response)
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise IdpUnavailable(f"token: {type(exc).__name__}") from None
     body = json_object(text) or {}
