@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import urllib.error
 import urllib.request
@@ -15,6 +16,9 @@ from controller.cli._common import add_output
 DEFAULT_URL = "http://127.0.0.1:8080"
 
 
+TOKEN_VARIABLE = "ECS_OAUTH_HTTP_TOKEN"
+
+
 def register(commands: Any) -> None:
     status = commands.add_parser("status", help="what the running daemon reports")
     add_output(status)
@@ -23,13 +27,21 @@ def register(commands: Any) -> None:
 
 
 def fetch_status(url: str, timeout: float = 5.0) -> dict[str, Any]:
-    """GET ``URL/status``; raises ``OSError`` with a readable message when unreachable."""
+    """GET ``URL/status``, with ``$ECS_OAUTH_HTTP_TOKEN`` as a bearer token when set; raises
+    ``OSError`` with a readable message when unreachable or refused."""
     if not url.startswith(("http://", "https://")):
         raise OSError(f"{url}: not an http(s) URL")
+    request = urllib.request.Request(f"{url.rstrip('/')}/status")  # noqa: S310 - scheme checked above
+    token = os.environ.get(TOKEN_VARIABLE)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
     try:
-        with urllib.request.urlopen(f"{url.rstrip('/')}/status", timeout=timeout) as response:  # noqa: S310 - scheme checked above
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - scheme checked above
             document: dict[str, Any] = json.load(response)
             return document
+    except urllib.error.HTTPError as exc:
+        hint = f"; set {TOKEN_VARIABLE}" if exc.code == 401 else ""
+        raise OSError(f"the daemon at {url} answered HTTP {exc.code}{hint}") from exc
     except urllib.error.URLError as exc:
         raise OSError(f"cannot reach the daemon at {url}: {exc.reason}") from exc
 

@@ -20,6 +20,7 @@ class _Section(BaseModel):
 
 class Http(_Section):
     listen: str = "127.0.0.1:8080"
+    auth_token: FromEnvOrSecret | None = None
 
 
 class SlackAlerts(_Section):

@@ -77,7 +77,13 @@ class Daemon:
                 lambda: self.source.state,
                 Rotations(self.world, alerts),
             )
-            server = StatusServer(self.metrics, self._status, self._ready)
+            token = self.settings.http.auth_token
+            server = StatusServer(
+                self.metrics,
+                self._status,
+                self._ready,
+                await self.world.resolve(token, "http.authToken") if token else None,
+            )
             url = await server.start(self.settings.http.listen)
             log.info("listening", url=url)
             if on_listening is not None:

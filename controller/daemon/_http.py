@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hmac
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -10,16 +11,24 @@ from aiohttp import web
 from controller.daemon._metrics import Metrics
 
 _TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8"
+# What a probe needs stays open; what describes the estate needs the token, when one is set.
+_GUARDED = frozenset({"/metrics", "/status"})
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class StatusServer:
     def __init__(
-        self, metrics: Metrics, status: Callable[[], dict[str, Any]], ready: Callable[[], bool]
+        self,
+        metrics: Metrics,
+        status: Callable[[], dict[str, Any]],
+        ready: Callable[[], bool],
+        auth_token: str | None = None,
     ) -> None:
         self._metrics = metrics
         self._status = status
         self._ready = ready
-        app = web.Application()
+        self._expected = f"Bearer {auth_token}".encode() if auth_token else None
+        app = web.Application(middlewares=[self._authorize])
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/readyz", self._readyz)
         app.router.add_get("/metrics", self._metrics_page)
@@ -39,6 +48,17 @@ class StatusServer:
 
     async def stop(self) -> None:
         await self._runner.cleanup()
+
+    @web.middleware
+    async def _authorize(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if self._expected is None or request.path not in _GUARDED:
+            return await handler(request)
+        given = request.headers.get("Authorization", "").encode()
+        if hmac.compare_digest(given, self._expected):
+            return await handler(request)
+        return web.Response(
+            status=401, text="bearer token required\n", headers={"WWW-Authenticate": "Bearer"}
+        )
 
     async def _healthz(self, _request: web.Request) -> web.Response:
         return web.Response(text="ok\n")
