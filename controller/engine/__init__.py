@@ -16,7 +16,6 @@ from controller.engine._objects import reconcile_provider, reconcile_role
 from controller.engine._outcome import Outcome
 from controller.engine._prune import prune
 from controller.engine._rotation import (
-    PAUSE_VARIABLE,
     RotationEvent,
     RotationState,
     RotationStep,
@@ -30,7 +29,6 @@ from controller.idp import IdpError
 from controller.plan import Plan
 
 __all__ = [
-    "PAUSE_VARIABLE",
     "PHASES",
     "Engine",
     "EngineSettings",

@@ -11,9 +11,6 @@ and the compare-and-swap at finish keep a second one from doing harm.
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
@@ -54,10 +51,6 @@ from controller.engine._world import World
 from controller.idp import IdpError, IdpUnavailable
 from controller.plan._desired import is_ours, owner_tags, secret_name
 
-# Test-only: with ECS_OAUTH_PAUSE_AT=<phase> set, the process stops right after that phase
-# took effect (before the secret's phase tag records it), prints "paused at <phase>" to
-# stderr and sleeps until killed, so tests can SIGKILL it at every phase boundary.
-PAUSE_VARIABLE = "ECS_OAUTH_PAUSE_AT"
 # A phase that failed is tried again after this long; its alert is sent once.
 RETRY_FAILED = timedelta(minutes=1)
 RETRY_UNAVAILABLE = timedelta(seconds=15)
@@ -230,7 +223,6 @@ async def _run_from(
             return step(current, RETRY_FAILED, failure=event)
         if wait is not None:
             return step(current, wait.after, waiting_for=wait.why)
-        await _pause_point(current)
         completed.append(current)
         current = await _record_done(rotation, current)
     events.append(RotationEvent("completed", service, "revoke"))
@@ -298,11 +290,3 @@ def _observed(secret: ObservedSecret) -> Observed:
 def _blocked(service: str, reason: str, message: str) -> RotationStep:
     failure = RotationEvent("failed", service, "create", reason, message)
     return RotationStep(service, None, True, None, failure=failure)
-
-
-async def _pause_point(phase: Phase) -> None:
-    """Test-only (see PAUSE_VARIABLE): hold the process at a phase boundary until killed."""
-    if os.environ.get(PAUSE_VARIABLE) != phase:
-        return
-    print(f"paused at {phase}", file=sys.stderr, flush=True)
-    await asyncio.Event().wait()  # never set: only SIGKILL ends this

@@ -1,4 +1,4 @@
-"""``ecs-oauth rotate`` held at a phase boundary by the test-only pause point, then killed."""
+"""``ecs-oauth rotate`` held at a phase boundary (``_paused_rotate``), then killed."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import os
 import queue
 import signal
 import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 from typing import IO
 
-from controller.engine import PAUSE_VARIABLE
-from tests.integration.converge.conftest import ECS_OAUTH, Cli
+from tests.integration.converge.conftest import Cli
+
+ROOT = Path(__file__).resolve().parents[3]
 
 PAUSE_TIMEOUT_SECONDS = 120
 
@@ -19,8 +22,17 @@ PAUSE_TIMEOUT_SECONDS = 120
 def rotate_until_killed(cli: Cli, service: str, phase: str) -> None:
     """Start a rotation that pauses after ``phase`` and SIGKILL it there."""
     process = subprocess.Popen(
-        [str(ECS_OAUTH), "rotate", service, "-f", str(cli.folder)],
-        env={**cli.env, PAUSE_VARIABLE: phase},
+        [
+            sys.executable,
+            "-m",
+            "tests.integration.rotation._paused_rotate",
+            phase,
+            service,
+            "-f",
+            str(cli.folder),
+        ],
+        cwd=ROOT,
+        env=cli.env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
