@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from controller.desired._diagnostics import Diagnostic, Location
+from controller.desired._redact import shown
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
@@ -106,6 +107,16 @@ class _Builder:
                 f"file expands to more than {MAX_NODES_PER_FILE} nodes "
                 "(are aliases multiplying it?)",
             )
+        if len(path) >= MAX_DEPTH:
+            # The composer bounds nesting as written; aliases can still stack 64-deep blocks
+            # into thousands of levels (a 3 KB file once ended in a RecursionError here).
+            # Bounding the expanded depth also bounds every later recursive walk of the
+            # value (pydantic, repr, equality).
+            raise _DocumentProblem(
+                node.start_mark,
+                f"nesting deeper than {MAX_DEPTH} levels once aliases are expanded; "
+                "flatten the document",
+            )
         self._document.values.setdefault(path, _location(self._document.file, node.start_mark))
         if not isinstance(node, yaml.CollectionNode):
             return self._construct(node)
@@ -132,7 +143,7 @@ class _Builder:
         except Exception:  # ValueError, KeyError, AttributeError... for '!!int x' and kin
             tag = node.tag.rsplit(":", 1)[-1]
             raise _DocumentProblem(
-                node.start_mark, f"{str(node.value)[:40]!r} is not a valid {tag}"
+                node.start_mark, f"{shown(node.value)} is not a valid {tag}"
             ) from None
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:

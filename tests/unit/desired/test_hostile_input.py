@@ -260,7 +260,7 @@ def test_a_complex_mapping_key_is_refused_at_the_key(tmp_path: Path) -> None:
         ("!!bool maybe", "'maybe' is not a valid bool"),
         ("!!timestamp yesterday", "'yesterday' is not a valid timestamp"),
         ("2001-13-45", "'2001-13-45' is not a valid timestamp"),
-        ("1" * 5000, f"{'1' * 40!r} is not a valid int"),
+        ("1" * 5000, f"{'1' * 40!r}... is not a valid int"),
         ("!!binary 'QQ'", "invalid YAML: failed to decode base64 data"),
     ],
     ids=["int", "float", "bool", "timestamp", "month-13", "5000-digits", "binary"],
