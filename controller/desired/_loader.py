@@ -106,22 +106,20 @@ def _diagnostic(document: Document, error: ErrorDetails) -> Diagnostic:
         return Diagnostic(document.key_at(path), message)
     if kind == "missing":
         return Diagnostic(document.value_at(path), f"missing required field {dotted!r}")
-    return Diagnostic(
-        document.value_at(path), f"{dotted}: {_describe(error, path[-1] if path else None)}"
-    )
+    return Diagnostic(document.value_at(path), f"{dotted}: {_describe(error, path)}")
 
 
-def _describe(error: ErrorDetails, key: object) -> str:
+def _describe(error: ErrorDetails, path: tuple[int | str, ...]) -> str:
     value = error.get("input")
     if error["type"] == "string_pattern_mismatch":
         if isinstance(value, str) and "*" in value:
-            return f"{shown(value, key)} holds a wildcard; grant exact scopes (least privilege)"
+            return f"{shown(value, path)} holds a wildcard; grant exact scopes (least privilege)"
         pattern = (error.get("ctx") or {}).get("pattern", "")
         hint = PATTERN_HINTS.get(str(pattern), f"must match {pattern}")
-        return f"{shown(value, key)} {hint}"
+        return f"{shown(value, path)} {hint}"
     message = error["msg"].removeprefix("Value error, ")
     if error["type"].endswith("_type") and not isinstance(value, dict | list):
-        message += f", got {shown(value, key)}"
+        message += f", got {shown(value, path)}"
     return message
 
 

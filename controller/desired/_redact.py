@@ -9,6 +9,7 @@ quoted, capped to a short prefix.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 MAX_SHOWN = 40
@@ -42,10 +43,11 @@ def looks_secret(value: str) -> bool:
     return False
 
 
-def shown(value: Any, key: object = None) -> str:
-    """``value`` as an error message may quote it: hidden, or repr'd and capped."""
+def shown(value: Any, path: Iterable[object] = ()) -> str:
+    """``value`` as an error message may quote it: hidden, or repr'd and capped. ``path``
+    is where it sits: anything below a key like ``initialAccessToken`` is hidden."""
     text = value if isinstance(value, str) else repr(value)
-    if secret_key(key) or looks_secret(text):
+    if any(secret_key(key) for key in path) or looks_secret(text):
         return REDACTED
     if len(text) > MAX_SHOWN:
         return (
