@@ -61,7 +61,8 @@ class _DocumentProblem(Exception):
 
 
 class _BoundedLoader(yaml.SafeLoader):
-    """A SafeLoader whose composer refuses nesting deeper than MAX_DEPTH.
+    """A SafeLoader whose composer refuses nesting deeper than MAX_DEPTH, and more than
+    MAX_NODES_PER_FILE nodes, as it goes.
 
     The composer is recursive; without a bound, a file of ten thousand ``[`` ends in a
     RecursionError deep inside PyYAML.
@@ -70,15 +71,24 @@ class _BoundedLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._composed = 0
         self.nodes_left = MAX_NODES_PER_FILE
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self._depth += 1
+        self._composed += 1
         try:
             if self._depth > MAX_DEPTH:
                 raise _DocumentProblem(
                     self.peek_event().start_mark,  # type: ignore[no-untyped-call]
                     f"nesting deeper than {MAX_DEPTH} levels; flatten the document",
+                )
+            if self._composed > MAX_NODES_PER_FILE:
+                # Counted here too, not only when building: a 4 MiB flow list of two
+                # million items would otherwise be composed whole first (a minute, a GiB).
+                raise _DocumentProblem(
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                    f"file holds more than {MAX_NODES_PER_FILE} nodes; split it",
                 )
             return super().compose_node(parent, index)
         finally:

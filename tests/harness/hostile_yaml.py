@@ -35,12 +35,19 @@ def over_four_mib() -> bytes:
     return (HEADER + "metadata: {name: x}\n").encode() + line * (4 * 1024 + 1)
 
 
+def huge_flow_list() -> str:
+    """Just under 4 MiB: one flow list of two million items, refused after the first
+    100,000 rather than composed whole."""
+    return "[" + "1," * (2 * 1024 * 1024 - 10) + "1]"
+
+
 # name -> its contents, made on demand; every case must end in one located error.
 CORPUS: dict[str, Callable[[], str | bytes]] = {
     "stacked-alias-chain.yaml": stacked_alias_chain,
     "doubling-aliases.yaml": doubling_aliases,
     "open-brackets.yaml": open_brackets,
     "over-four-mib.yaml": over_four_mib,
+    "huge-flow-list.yaml": huge_flow_list,
 }
 
 

@@ -20,6 +20,7 @@ EXPECTED = {
     "doubling-aliases.yaml": "more than 100000 nodes (are aliases multiplying it?)",
     "open-brackets.yaml": "nesting deeper than 64 levels; flatten the document",
     "over-four-mib.yaml": "file is larger than 4 MiB; split it",
+    "huge-flow-list.yaml": "file holds more than 100000 nodes; split it",
 }
 
 
