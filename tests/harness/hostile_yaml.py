@@ -55,6 +55,7 @@ def write_case(folder: Path, name: str) -> Path:
     """Write one corpus case to ``folder/name``; return its path."""
     content = CORPUS[name]()
     path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(content, bytes):
         path.write_bytes(content)
     else:
