@@ -17,7 +17,7 @@ from controller.desired._diagnostics import Diagnostic, Location
 from controller.desired._kinds import API_VERSION, KINDS, AnyObject
 from controller.desired._redact import shown
 from controller.desired._types import PATTERN_HINTS
-from controller.desired._yaml import MAX_FILE_BYTES, Document, parse_documents
+from controller.desired._yaml import MAX_FILE_BYTES, Document, parse_documents, too_large
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -55,19 +55,23 @@ def read_documents(files: list[Path]) -> tuple[list[Document], list[Diagnostic]]
         except OSError as exc:
             diagnostics.append(Diagnostic(Location(str(file)), f"cannot read: {exc.strerror}"))
             continue
+        if raw is None:
+            diagnostics.append(too_large(str(file)))
+            continue
         found, problems = parse_documents(str(file), raw)
         documents.extend(found)
         diagnostics.extend(problems)
     return documents, diagnostics
 
 
-def _read_capped(file: Path) -> bytes:
-    """At most one byte more than the limit: enough for the parser to refuse a huge file
-    without holding all of it in memory (a file growing while read included)."""
+def _read_capped(file: Path) -> bytes | None:
+    """The file's bytes, or None when it is over the limit: its size is checked before
+    reading, and at most one byte past the limit is read (a file growing while read)."""
     if file.stat().st_size > MAX_FILE_BYTES:
-        return b"\0" * (MAX_FILE_BYTES + 1)
+        return None
     with file.open("rb") as stream:
-        return stream.read(MAX_FILE_BYTES + 1)
+        raw = stream.read(MAX_FILE_BYTES + 1)
+    return None if len(raw) > MAX_FILE_BYTES else raw
 
 
 def to_object(document: Document) -> tuple[Placed | None, list[Diagnostic]]:

@@ -191,11 +191,17 @@ class _FileProblem(Exception):
         self.diagnostic = diagnostic
 
 
+def too_large(file: str) -> Diagnostic:
+    """The refusal of a file over MAX_FILE_BYTES, given before any of it is parsed."""
+    return Diagnostic(
+        Location(file), f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; split it"
+    )
+
+
 def parse_documents(file: str, raw: bytes) -> tuple[list[Document], list[Diagnostic]]:
     """Every non-empty document in ``raw``; a file with a syntax error yields its error instead."""
     if len(raw) > MAX_FILE_BYTES:
-        message = f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; split it"
-        return [], [Diagnostic(Location(file), message)]
+        return [], [too_large(file)]
     try:
         text = _decode(file, raw)
         return list(_documents(file, text)), []
