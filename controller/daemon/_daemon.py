@@ -89,7 +89,7 @@ class Daemon:
             if on_listening is not None:
                 on_listening(url)
             scheduler = self._resync_schedule()
-            self._load(initial=True)
+            await self._load(initial=True)
             self._want()
             workers = [
                 self._guarded(f"reconcile-worker-{n}", self._worker)
@@ -231,13 +231,13 @@ class Daemon:
 
     async def _watch(self) -> None:
         async for _ in self.source.changes(self._stop):
-            self._load(initial=False)
+            await self._load(initial=False)
 
-    def _load(self, *, initial: bool) -> None:
+    async def _load(self, *, initial: bool) -> None:
         """Take the files' state if valid; on errors keep the last valid one and say so."""
         before = self.source.state
         was_valid = not self.source.errors
-        changed = self.source.reload()
+        changed = await self.source.reload_off_loop()
         now = datetime.now(UTC)
         self.board.desired_state(self.source.errors, now)
         self.metrics.desired_state_valid.set(0 if self.source.errors else 1)

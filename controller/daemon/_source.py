@@ -27,18 +27,31 @@ class DesiredSource:
     def reload(self) -> bool:
         """Read the files again; true when a valid state different from the last one
         was taken. On errors the last valid state stays and ``errors`` says why."""
+        return self._take(self._read())
+
+    async def reload_off_loop(self) -> bool:
+        """``reload``, with the parse in a worker thread: a big or hostile file must not
+        stall the event loop, which answers ``/healthz`` and drives reconciles."""
+        return self._take(await asyncio.to_thread(self._read))
+
+    def _read(self) -> DesiredState | list[str]:
+        """The files' state, or their errors; touches nothing shared, so it may run in
+        a thread while the loop keeps using the last valid state."""
         try:
-            state = load(self.path)
+            return load(self.path)
         except DesiredStateError as exc:
-            self.errors = [str(d) for d in exc.diagnostics]
-            return False
+            return [str(d) for d in exc.diagnostics]
         except OSError as exc:  # the folder vanished between listing and reading, say
-            self.errors = [f"{self.path}: error: cannot read: {exc.strerror or exc}"]
+            return [f"{self.path}: error: cannot read: {exc.strerror or exc}"]
+
+    def _take(self, outcome: DesiredState | list[str]) -> bool:
+        if isinstance(outcome, list):
+            self.errors = outcome
             return False
         self.errors = []
-        if self.state is not None and _same(self.state, state):
+        if self.state is not None and _same(self.state, outcome):
             return False
-        self.state = state
+        self.state = outcome
         return True
 
     async def changes(self, stop: asyncio.Event) -> AsyncIterator[None]:

@@ -15,8 +15,9 @@ from pydantic_core import ErrorDetails
 
 from controller.desired._diagnostics import Diagnostic, Location
 from controller.desired._kinds import API_VERSION, KINDS, AnyObject
+from controller.desired._redact import shown
 from controller.desired._types import PATTERN_HINTS
-from controller.desired._yaml import Document, parse_documents
+from controller.desired._yaml import MAX_FILE_BYTES, Document, parse_documents, too_large
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -50,14 +51,27 @@ def read_documents(files: list[Path]) -> tuple[list[Document], list[Diagnostic]]
     diagnostics: list[Diagnostic] = []
     for file in files:
         try:
-            raw = file.read_bytes()
+            raw = _read_capped(file)
         except OSError as exc:
             diagnostics.append(Diagnostic(Location(str(file)), f"cannot read: {exc.strerror}"))
+            continue
+        if raw is None:
+            diagnostics.append(too_large(str(file)))
             continue
         found, problems = parse_documents(str(file), raw)
         documents.extend(found)
         diagnostics.extend(problems)
     return documents, diagnostics
+
+
+def _read_capped(file: Path) -> bytes | None:
+    """The file's bytes, or None when it is over the limit: its size is checked before
+    reading, and at most one byte past the limit is read (a file growing while read)."""
+    if file.stat().st_size > MAX_FILE_BYTES:
+        return None
+    with file.open("rb") as stream:
+        raw = stream.read(MAX_FILE_BYTES + 1)
+    return None if len(raw) > MAX_FILE_BYTES else raw
 
 
 def to_object(document: Document) -> tuple[Placed | None, list[Diagnostic]]:
@@ -96,20 +110,20 @@ def _diagnostic(document: Document, error: ErrorDetails) -> Diagnostic:
         return Diagnostic(document.key_at(path), message)
     if kind == "missing":
         return Diagnostic(document.value_at(path), f"missing required field {dotted!r}")
-    return Diagnostic(document.value_at(path), f"{dotted}: {_describe(error)}")
+    return Diagnostic(document.value_at(path), f"{dotted}: {_describe(error, path)}")
 
 
-def _describe(error: ErrorDetails) -> str:
+def _describe(error: ErrorDetails, path: tuple[int | str, ...]) -> str:
     value = error.get("input")
     if error["type"] == "string_pattern_mismatch":
         if isinstance(value, str) and "*" in value:
-            return f"{value!r} holds a wildcard; grant exact scopes (least privilege)"
+            return f"{shown(value, path)} holds a wildcard; grant exact scopes (least privilege)"
         pattern = (error.get("ctx") or {}).get("pattern", "")
         hint = PATTERN_HINTS.get(str(pattern), f"must match {pattern}")
-        return f"{value!r} {hint}"
+        return f"{shown(value, path)} {hint}"
     message = error["msg"].removeprefix("Value error, ")
     if error["type"].endswith("_type") and not isinstance(value, dict | list):
-        message += f", got {value!r}"
+        message += f", got {shown(value, path)}"
     return message
 
 

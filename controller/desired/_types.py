@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, StringConstraints
 from pydantic.json_schema import WithJsonSchema
 
+from controller.desired._redact import shown
+
 DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 # Scope names may also carry the separators scope strings use in the wild (orders.read,
 # orders:read, orders/read), but never whitespace or the wildcard '*'.
@@ -27,10 +29,10 @@ def parse_duration(value: object) -> object:
     if isinstance(value, timedelta):
         return value
     if not isinstance(value, str):
-        raise ValueError(f"expected a duration such as '15m', '1h30m' or '30d', got {value!r}")
+        raise ValueError(f"expected a duration such as '15m', '1h30m' or '30d', got {shown(value)}")
     match = _DURATION.match(value.strip())
     if not value.strip() or match is None:
-        raise ValueError(f"{value!r} is not a duration; write it like '15m', '1h30m' or '30d'")
+        raise ValueError(f"{shown(value)} is not a duration; write it like '15m', '1h30m' or '30d'")
     try:
         days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
         return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
@@ -81,18 +83,18 @@ def _secure_url(value: str) -> str:
     """Credentials travel to these URLs: plain http is only tolerated on this machine."""
     if ambiguous_authority(value):
         raise ValueError(
-            f"{value!r} carries user info, a backslash, whitespace or a control character; "
+            f"{shown(value)} carries user info, a backslash, whitespace or a control character; "
             "write the plain https://host/path"
         )
     parts = urlsplit(value)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ValueError(f"{value!r} is not an absolute http(s) URL")
+        raise ValueError(f"{shown(value)} is not an absolute http(s) URL")
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise ValueError(
-            f"{value!r} uses plain http; use https (plain http is allowed only on loopback)"
+            f"{shown(value)} uses plain http; use https (plain http is allowed only on loopback)"
         )
     if parts.query or parts.fragment:
-        raise ValueError(f"{value!r} must not carry a query or fragment")
+        raise ValueError(f"{shown(value)} must not carry a query or fragment")
     return value
 
 
@@ -123,10 +125,11 @@ SecretsManagerArn = Annotated[
 def _scope_token(value: str) -> str:
     """A scope as it goes on the wire: one RFC 6749 scope-token, never a wildcard."""
     if "*" in value:
-        raise ValueError(f"{value!r} holds a wildcard; grant exact scopes (least privilege)")
+        raise ValueError(f"{shown(value)} holds a wildcard; grant exact scopes (least privilege)")
     if not _SCOPE_TOKEN.fullmatch(value):
         raise ValueError(
-            f"{value!r} is not a scope token: printable ASCII, no spaces, quotes or backslashes"
+            f"{shown(value)} is not a scope token: "
+            "printable ASCII, no spaces, quotes or backslashes"
         )
     return value
 

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from controller.desired._diagnostics import Diagnostic, Location
+from controller.desired._redact import shown
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
@@ -60,7 +61,8 @@ class _DocumentProblem(Exception):
 
 
 class _BoundedLoader(yaml.SafeLoader):
-    """A SafeLoader whose composer refuses nesting deeper than MAX_DEPTH.
+    """A SafeLoader whose composer refuses nesting deeper than MAX_DEPTH, and more than
+    MAX_NODES_PER_FILE nodes, as it goes.
 
     The composer is recursive; without a bound, a file of ten thousand ``[`` ends in a
     RecursionError deep inside PyYAML.
@@ -69,15 +71,24 @@ class _BoundedLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._composed = 0
         self.nodes_left = MAX_NODES_PER_FILE
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self._depth += 1
+        self._composed += 1
         try:
             if self._depth > MAX_DEPTH:
                 raise _DocumentProblem(
                     self.peek_event().start_mark,  # type: ignore[no-untyped-call]
                     f"nesting deeper than {MAX_DEPTH} levels; flatten the document",
+                )
+            if self._composed > MAX_NODES_PER_FILE:
+                # Counted here too, not only when building: a 4 MiB flow list of two
+                # million items would otherwise be composed whole first (a minute, a GiB).
+                raise _DocumentProblem(
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                    f"file holds more than {MAX_NODES_PER_FILE} nodes; split it",
                 )
             return super().compose_node(parent, index)
         finally:
@@ -106,6 +117,16 @@ class _Builder:
                 f"file expands to more than {MAX_NODES_PER_FILE} nodes "
                 "(are aliases multiplying it?)",
             )
+        if len(path) >= MAX_DEPTH:
+            # The composer bounds nesting as written; aliases can still stack 64-deep blocks
+            # into thousands of levels (a 3 KB file once ended in a RecursionError here).
+            # Bounding the expanded depth also bounds every later recursive walk of the
+            # value (pydantic, repr, equality).
+            raise _DocumentProblem(
+                node.start_mark,
+                f"nesting deeper than {MAX_DEPTH} levels once aliases are expanded; "
+                "flatten the document",
+            )
         self._document.values.setdefault(path, _location(self._document.file, node.start_mark))
         if not isinstance(node, yaml.CollectionNode):
             return self._construct(node)
@@ -132,7 +153,7 @@ class _Builder:
         except Exception:  # ValueError, KeyError, AttributeError... for '!!int x' and kin
             tag = node.tag.rsplit(":", 1)[-1]
             raise _DocumentProblem(
-                node.start_mark, f"{str(node.value)[:40]!r} is not a valid {tag}"
+                node.start_mark, f"{shown(node.value)} is not a valid {tag}"
             ) from None
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
@@ -170,11 +191,17 @@ class _FileProblem(Exception):
         self.diagnostic = diagnostic
 
 
+def too_large(file: str) -> Diagnostic:
+    """The refusal of a file over MAX_FILE_BYTES, given before any of it is parsed."""
+    return Diagnostic(
+        Location(file), f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; split it"
+    )
+
+
 def parse_documents(file: str, raw: bytes) -> tuple[list[Document], list[Diagnostic]]:
     """Every non-empty document in ``raw``; a file with a syntax error yields its error instead."""
     if len(raw) > MAX_FILE_BYTES:
-        message = f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; split it"
-        return [], [Diagnostic(Location(file), message)]
+        return [], [too_large(file)]
     try:
         text = _decode(file, raw)
         return list(_documents(file, text)), []

@@ -2,10 +2,10 @@
 with exactly one valid credential at the end and nothing left behind.
 
 ``ecs-oauth rotate`` runs as a subprocess with a pause hook the test installs
-(``_paused_rotate``), so it stops just after a phase took effect and before the secret's phase tag records it: the restart
-meets a tag one phase behind and must find, from AWS and the IdP alone, what is done.
-While the rotation lies there half done, a plan of the whole desired state finds nothing
-to change.
+(``_paused_rotate``), so it stops just after a phase took effect and before the secret's
+phase tag records it: the restart meets a tag one phase behind and must find, from AWS and
+the IdP alone, what is done. While the rotation lies there half done, a plan of the whole
+desired state finds nothing to change.
 """
 
 from __future__ import annotations

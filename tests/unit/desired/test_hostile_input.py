@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from controller.desired import DesiredStateError, load
+from tests.harness.hostile_yaml import open_brackets, over_four_mib, stacked_alias_chain
 
 from .helpers import Error, errors, write
 
@@ -87,6 +88,38 @@ def test_ten_thousand_open_brackets_are_refused_at_the_first_too_deep(tmp_path: 
     error = the_refusal(write(tmp_path, "deep.yaml", "[" * 10_000))
     assert error.where == "deep.yaml:1:65"
     assert error.message == "nesting deeper than 64 levels; flatten the document"
+
+
+def test_aliases_stacking_nesting_past_the_limit_are_refused_not_a_recursion_error(
+    tmp_path: Path,
+) -> None:
+    # Each block is 61 levels as written, under the limit; expanded, 1,400 levels.
+    error = the_refusal(write(tmp_path, "chain.yaml", stacked_alias_chain()))
+    assert error.where == "chain.yaml:2:12"  # inside b1, where the alias in b2 leads
+    assert error.message == (
+        "nesting deeper than 64 levels once aliases are expanded; flatten the document"
+    )
+
+
+def test_a_hundred_thousand_open_brackets_are_refused_at_the_first_too_deep(
+    tmp_path: Path,
+) -> None:
+    error = the_refusal(write(tmp_path, "deep.yaml", open_brackets(100_000)))
+    assert error.where == "deep.yaml:1:65"
+
+
+def test_a_file_over_the_limit_is_refused_without_reading_it_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, "huge.yaml", over_four_mib())
+    monkeypatch.setattr(Path, "read_bytes", _never_read_whole)
+    error = the_refusal(path)
+    assert error.where == "huge.yaml:1:1"
+    assert error.message == "file is larger than 4 MiB; split it"
+
+
+def _never_read_whole(self: Path) -> bytes:
+    raise AssertionError(f"{self} was read whole")
 
 
 def test_ten_thousand_nested_flow_mappings_are_refused(tmp_path: Path) -> None:
@@ -260,7 +293,7 @@ def test_a_complex_mapping_key_is_refused_at_the_key(tmp_path: Path) -> None:
         ("!!bool maybe", "'maybe' is not a valid bool"),
         ("!!timestamp yesterday", "'yesterday' is not a valid timestamp"),
         ("2001-13-45", "'2001-13-45' is not a valid timestamp"),
-        ("1" * 5000, f"{'1' * 40!r} is not a valid int"),
+        ("1" * 5000, f"{'1' * 40!r}... is not a valid int"),
         ("!!binary 'QQ'", "invalid YAML: failed to decode base64 data"),
     ],
     ids=["int", "float", "bool", "timestamp", "month-13", "5000-digits", "binary"],
