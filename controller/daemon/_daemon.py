@@ -8,6 +8,7 @@ workers finish the reconcile they hold (writes are never cut in half), then exit
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +37,7 @@ from controller.daemon._source import DesiredSource
 from controller.desired import DesiredState, inputs_generation
 from controller.engine import Engine, World, keys_in_order
 
+WATCH_RETRY_SECONDS = 2.0  # a lost watch (its folder removed) is tried again this often
 log = structlog.get_logger("ecs_oauth.daemon")
 
 
@@ -116,7 +118,7 @@ class Daemon:
     def _resync_schedule(self) -> AsyncIOScheduler:
         scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(
-            self._want,
+            self._resync,
             "interval",
             seconds=self.settings.resync_interval.total_seconds(),
             id="resync",
@@ -229,9 +231,27 @@ class Daemon:
         self.first_cycle_done = True
         log.info("cycle_finished", **cycle.as_json(), full=True)
 
+    async def _resync(self) -> None:
+        """Level-based, files included: a change the watch could not see (the folder
+        deleted and made again, a network file system) is taken at the latest here."""
+        await self._load(initial=False)
+        self._want()
+
     async def _watch(self) -> None:
-        async for _ in self.source.changes(self._stop):
-            await self._load(initial=False)
+        """Watch the files; when the watch ends or breaks (its folder went away), watch
+        again once there is something to watch, until the daemon stops."""
+        while not self._stop.is_set():
+            try:
+                async for _ in self.source.changes(self._stop):
+                    await self._load(initial=False)
+            except OSError as exc:
+                log.warning("desired_state_watch_lost", error=str(exc))
+            if not self._stop.is_set():
+                await self._wait_stop(WATCH_RETRY_SECONDS)
+
+    async def _wait_stop(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), seconds)
 
     async def _load(self, *, initial: bool) -> None:
         """Take the files' state if valid; on errors keep the last valid one and say so."""

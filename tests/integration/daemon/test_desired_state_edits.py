@@ -3,6 +3,7 @@ the last valid state."""
 
 from __future__ import annotations
 
+import shutil
 import time
 
 import pytest
@@ -80,3 +81,31 @@ def test_an_invalid_edit_keeps_the_last_valid_state_and_names_file_and_line(
     setup.chat.wait_for(4, timeout=10)
     statuses = [b["status"] for b in setup.webhook() if b["kind"] == "desired-state"]
     assert statuses == ["invalid", "recovered"]
+
+
+def test_a_folder_deleted_and_made_again_is_read_at_the_next_resync(setup: Setup) -> None:
+    """A watch on a deleted folder sees nothing of the new one; the resync reads the files
+    afresh, so the edit lands by then at the latest."""
+    daemon = setup.start("resyncInterval=3s")
+    daemon.wait_ready()
+    files = {path.name: path.read_text() for path in setup.folder.glob("*.yaml")}
+    shutil.rmtree(setup.folder)
+    daemon.wait_for(event("desired_state_invalid"), timeout=30)
+    seen = len(daemon.events)
+    setup.folder.mkdir()
+    for name, text in files.items():
+        (setup.folder / name).write_text(
+            text.replace(
+                "spec: {scopes: [orders.read], tokenLifetime: 15m}",
+                "spec: {scopes: [orders.read], tokenLifetime: 25m}",
+            )
+        )
+
+    changed = daemon.wait_for(event("desired_state_changed"), 60, seen)
+    assert "Role/orders-reader" in changed["changed"]
+    client_id = secret_value(setup.world, "orders-api")["client_id"]
+    daemon.wait_until(
+        lambda: cognito_client(setup.world, client_id)["AccessTokenValidity"] == 25,
+        what="the recreated folder's edit is converged",
+    )
+    assert daemon.status()["controller"]["conditions"][0]["status"] == "True"
