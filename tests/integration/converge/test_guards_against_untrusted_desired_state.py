@@ -4,6 +4,7 @@ what is not its own is reported and the resource is left as it was."""
 from __future__ import annotations
 
 import json
+import subprocess
 
 from tests.harness.world import SeededWorld
 
@@ -103,3 +104,51 @@ class TestAResourceAnotherControllerManages:
         assert tags(iam.list_role_tags(RoleName=EXEC_ROLE)["Tags"]) == FOREIGN_TAGS
         assert iam.list_role_policies(RoleName=EXEC_ROLE)["PolicyNames"] == []
         assert iam.list_attached_role_policies(RoleName=EXEC_ROLE)["AttachedPolicies"] == []
+
+
+REMOTE = "https://ecs.example.invalid"
+
+
+class TestTheDefaultControllerIdAgainstAnEndpointThatIsNotLocal:
+    def refused(self, result: subprocess.CompletedProcess[str]) -> str:
+        assert result.returncode == 1, explain(result)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, explain(result)
+        assert "controllerId" in lines[0]
+        assert "--set controllerId=" in lines[0]
+        assert "Traceback" not in result.stderr
+        return lines[0]
+
+    def test_apply_refuses_before_any_call(self, cli: Cli, world: SeededWorld) -> None:
+        before = world.moto.calls()
+        remote = Cli(cli.folder, {**cli.env, "AWS_ENDPOINT_URL": REMOTE})
+
+        self.refused(remote("apply"))
+
+        assert world.moto.calls() == before
+
+    def test_one_service_endpoint_that_is_not_local_is_enough_to_refuse(
+        self, cli: Cli, world: SeededWorld
+    ) -> None:
+        before = world.moto.calls()
+        remote = Cli(cli.folder, {**cli.env, "AWS_ENDPOINT_URL_ECS": REMOTE})
+
+        self.refused(remote("apply"))
+
+        assert world.moto.calls() == before
+
+    def test_run_refuses_too(self, cli: Cli, world: SeededWorld) -> None:
+        before = world.moto.calls()
+        remote = Cli(cli.folder, {**cli.env, "AWS_ENDPOINT_URL": REMOTE})
+
+        self.refused(remote("run", "--set", "http.listen=127.0.0.1:0"))
+
+        assert world.moto.calls() == before
+
+    def test_plan_writes_nothing_and_is_not_refused(self, cli: Cli) -> None:
+        result = cli("plan")
+
+        assert result.returncode == 0, explain(result)
+
+    def test_a_loopback_endpoint_keeps_the_default(self, cli: Cli) -> None:
+        cli.apply()
