@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from typing import Any
 
 from controller.cli._common import add_desired_state, add_output, add_settings, load_inputs
-from controller.config import engine_settings
+from controller.config import default_id_refusal, engine_settings
 from controller.plan import Plan, render_json, render_text
 
 
@@ -38,6 +39,9 @@ async def _run(args: argparse.Namespace, writes: bool) -> Plan | None:
     if inputs is None:
         return None
     state, settings = inputs
+    if writes and (refusal := default_id_refusal(settings, os.environ)) is not None:
+        print(refusal, file=sys.stderr)
+        return None
     async with World(engine_settings(settings, force=args.force)) as world:
         plan, _ = await Engine(world).run(state, writes=writes)
     return plan

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from typing import Any
 
 from controller.cli._common import add_desired_state, add_settings, print_diagnostics
-from controller.config import load_settings
+from controller.config import default_id_refusal, load_settings
 from controller.desired import DesiredStateError
 
 
@@ -24,6 +25,9 @@ def run_daemon_command(args: argparse.Namespace) -> int:
         settings = load_settings(args.values, args.assignments)
     except DesiredStateError as exc:
         print_diagnostics(exc)
+        return 1
+    if (refusal := default_id_refusal(settings, os.environ)) is not None:
+        print(refusal, file=sys.stderr)
         return 1
     if not args.path.exists():
         print(f"error: {args.path}: no such file or folder", file=sys.stderr)

@@ -1,7 +1,14 @@
 """Controller settings, layered Helm-style from values files and ``--set``."""
 
 from controller.config._engine import engine_settings
+from controller.config._guards import aws_is_local, default_id_refusal
 from controller.config._layers import load_settings
 from controller.config._settings import Settings
 
-__all__ = ["Settings", "engine_settings", "load_settings"]
+__all__ = [
+    "Settings",
+    "aws_is_local",
+    "default_id_refusal",
+    "engine_settings",
+    "load_settings",
+]

@@ -8,6 +8,10 @@ What ECS allows decides what is done (:func:`service_verdict`, pure):
   (their own pipeline, CodeDeploy or a task set, deploys it);
 - a ``DRAINING`` service (deleted, tasks still stopping) is reported as
   ``EcsServiceDraining``, never updated;
+- a service that runs a revision of another family than the Service's
+  ``taskDefinition.family`` is reported as ``ServiceFamilyMismatch``, never updated: the
+  desired state names an ECS service that deploys something else (another team's, or a
+  typo), and pointing it at our revision would replace what it runs;
 - a revision is deployed to a service at most once. After UpdateService the controller tags
   the revision with the deployment it started (:data:`DEPLOYED_TAG`). When the service later
   runs another revision although that tag names it, the deployment did not stick: ECS's
@@ -74,11 +78,14 @@ def service_verdict(
     revision: str,
     credentials_replaced: bool,
     deployed: str | None,
+    family: str | None = None,
 ) -> Verdict:
     """What to do with the ECS service ``live`` so that its tasks run ``revision``.
 
     ``deployed`` is the deployment this controller already started for ``revision`` on
-    this service (from the revision's tag), None when it never deployed it.
+    this service (from the revision's tag), None when it never deployed it. ``family`` is
+    the declared task-definition family; the service must currently run a revision of it
+    (by default, the family of ``revision``).
     """
     name = f"{live.get('clusterArn', '').rsplit('/', 1)[-1]}/{live.get('serviceName')}"
     if live.get("status") == "DRAINING":
@@ -89,6 +96,16 @@ def service_verdict(
             "updated; recreate it or correct spec.service",
         )
     current = live.get("taskDefinition")
+    declared = family if family is not None else revision_family(revision)
+    running = revision_family(current) if current else None
+    if running is not None and running != declared:
+        return Verdict(
+            "problem",
+            "ServiceFamilyMismatch",
+            f"ECS service {name} runs task-definition family {running}, not the declared "
+            f"family {declared}: it is not updated; correct spec.service or "
+            "spec.taskDefinition.family",
+        )
     deployments: list[Mapping[str, Any]] = list(live.get("deployments") or [])
     ours = next((d for d in deployments if deployed and d.get("id") == deployed), None)
     failed = ours is not None and ours.get("rolloutState") == "FAILED"
@@ -162,7 +179,9 @@ async def roll_ecs_service(
     if revision != KNOWN_AFTER_APPLY and (current != revision or _has_failed_deployment(live)):
         tags = await world.task_definitions.tags(revision)
         deployed = recorded_deployment(tags, cluster, service_name, revision)
-    verdict = service_verdict(live, revision, credentials_replaced, deployed)
+    verdict = service_verdict(
+        live, revision, credentials_replaced, deployed, spec.task_definition.family
+    )
     if verdict.action == "problem":
         outcome.problem(ECS_SERVICE, service_id, verdict.reason, verdict.message)
         return
@@ -185,6 +204,13 @@ def primary_deployment(service: Mapping[str, Any]) -> str | None:
     """The id of the service's PRIMARY deployment, the one UpdateService just started."""
     primary = [d for d in service.get("deployments") or [] if d.get("status") == "PRIMARY"]
     return str(primary[0]["id"]) if primary else None
+
+
+def revision_family(arn: object) -> str:
+    """The family of a task-definition revision: ``family`` of ``...:task-definition/family:7``
+    (or of a bare ``family:7``)."""
+    short = _short(arn)
+    return short.rsplit(":", 1)[0] if ":" in short else short
 
 
 def _has_failed_deployment(live: Mapping[str, Any]) -> bool:

@@ -16,7 +16,7 @@ from controller.plan._desired import (
     EXECUTION_ROLE_PATH,
     ROLE_PATHS,
     canonical_policy,
-    is_ours,
+    claim,
     trust_policy,
 )
 
@@ -120,15 +120,11 @@ async def _converge_found(
             "IAM role names are unique per account: rename the Role or the Service",
         )
         return role.arn
-    ours = is_ours(role.tags, world.settings.controller_id)
-    if not ours and not adopt:
-        outcome.problem(
-            RESOURCE,
-            name,
-            "ResourceNotOwned",
-            f"role {name} exists without this controller's tags; set adopt: true to take it over",
-        )
+    verdict = claim(f"role {name}", role.tags, world.settings.controller_id, adopt)
+    if verdict.action == "refuse":
+        outcome.problem(RESOURCE, name, verdict.reason, verdict.message)
         return role.arn
+    ours = verdict.action == "update"
     diff = diff_documents(desired, observed_document(role, "inlinePolicies" in desired))
     diff += unwanted_inline(desired, role)
     if not diff:

@@ -33,6 +33,7 @@ from controller.idp import (
 )
 from controller.plan import KNOWN_AFTER_APPLY, SENSITIVE, Action, FieldChange, diff_documents
 from controller.plan._desired import (
+    claim,
     client_name,
     is_ours,
     observed_task_definition,
@@ -120,15 +121,14 @@ class ServiceReconciler:
         secret = await self.world.secrets.describe(name)
         if secret is None:
             return None
-        ours = is_ours(secret.tags, self.world.settings.controller_id)
-        if not ours and not self.service.spec.adopt:
-            self.outcome.problem(
-                SECRET,
-                name,
-                "ResourceNotOwned",
-                f"secret {name} exists without this controller's tags; "
-                "set adopt: true to take it over",
-            )
+        verdict = claim(
+            f"secret {name}",
+            secret.tags,
+            self.world.settings.controller_id,
+            self.service.spec.adopt,
+        )
+        if verdict.action == "refuse":
+            self.outcome.problem(SECRET, name, verdict.reason, verdict.message)
             raise _Blocked
         self.outcome.resources["secretArn"] = secret.arn
         if secret.deleted_date is not None:

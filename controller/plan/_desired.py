@@ -7,7 +7,8 @@ here are owned, so everything else on a live resource is left as it is.
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from controller.plan._diff import Sensitive
 from controller.plan._model import KNOWN_AFTER_APPLY
@@ -65,6 +66,42 @@ def owner_tags(controller_id: str, owner: str) -> dict[str, str]:
 
 def is_ours(tags: dict[str, str], controller_id: str) -> bool:
     return tags.get(MANAGED_BY) == controller_id
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What this controller may do with a resource it found: ``update`` it (ours),
+    ``adopt`` it (no ``managed-by`` tag, and the object says ``adopt: true``), or
+    ``refuse`` it, with the problem's reason and message."""
+
+    action: Literal["update", "adopt", "refuse"]
+    reason: str = ""
+    message: str = ""
+
+
+def claim(what: str, tags: dict[str, str], controller_id: str, adopt: bool) -> Claim:
+    """Ownership of a found resource (``what``, e.g. ``secret ecs-oauth/x``), from its tags.
+
+    A resource another controller manages (its ``managed-by`` tag names another id) is
+    never taken over, whatever ``adopt`` says: two deployments would fight over it.
+    """
+    owner = tags.get(MANAGED_BY)
+    if owner == controller_id:
+        return Claim("update")
+    if owner:
+        return Claim(
+            "refuse",
+            "OwnedByOtherController",
+            f"{what} is managed by controller {owner!r} (tag {MANAGED_BY}), not by "
+            f"{controller_id!r}: it is left untouched, even with adopt: true",
+        )
+    if adopt:
+        return Claim("adopt")
+    return Claim(
+        "refuse",
+        "ResourceNotOwned",
+        f"{what} exists without this controller's tags; set adopt: true to take it over",
+    )
 
 
 def _tag_safe(char: str) -> bool:

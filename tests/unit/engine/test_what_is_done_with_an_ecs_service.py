@@ -132,3 +132,35 @@ class TestTheRecordOnTheRevision:
 
         assert recorded_deployment(tags, "prod", "orders-api", NEW) is None
         assert recorded_deployment({}, "prod", "orders-api", NEW) is None
+
+
+class TestAServiceRunningAnotherFamily:
+    OTHER = "arn:aws:ecs:us-east-1:123456789012:task-definition/checkout-worker:4"
+
+    def test_it_is_reported_and_never_updated(self) -> None:
+        verdict = service_verdict(live(self.OTHER), NEW, False, None, "orders-api")
+
+        assert (verdict.action, verdict.reason) == ("problem", "ServiceFamilyMismatch")
+        assert "prod/orders-api" in verdict.message
+        assert "family checkout-worker" in verdict.message
+        assert "declared family orders-api" in verdict.message
+
+    def test_even_when_credentials_were_replaced(self) -> None:
+        verdict = service_verdict(live(self.OTHER), NEW, True, None, "orders-api")
+
+        assert verdict.reason == "ServiceFamilyMismatch"
+
+    def test_an_older_revision_of_the_declared_family_is_deployed(self) -> None:
+        assert service_verdict(live(OLD), NEW, False, None, "orders-api").action == "deploy"
+
+    def test_without_a_declared_family_the_revision_names_it(self) -> None:
+        assert service_verdict(live(self.OTHER), NEW, False, None).reason == (
+            "ServiceFamilyMismatch"
+        )
+
+    def test_a_family_that_is_a_prefix_of_another_is_not_the_same(self) -> None:
+        longer = PREFIX.replace("orders-api:", "orders-api-v2:") + "1"
+
+        assert service_verdict(live(longer), NEW, False, None, "orders-api").reason == (
+            "ServiceFamilyMismatch"
+        )
