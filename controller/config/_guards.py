@@ -3,11 +3,11 @@ environment is passed in."""
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from controller.config._settings import Settings
+from controller.desired import ambiguous_authority, is_loopback_host
 
 DEFAULT_CONTROLLER_ID = "default"
 ENDPOINT = "AWS_ENDPOINT_URL"
@@ -15,20 +15,16 @@ ENDPOINT = "AWS_ENDPOINT_URL"
 
 def is_loopback_url(url: str) -> bool:
     """Whether ``url`` names a loopback host: ``localhost`` (or a name under it), 127.0.0.0/8,
-    ``::1``."""
+    ``::1``; never a URL whose host parsers disagree on."""
+    url = url.strip()
     try:
-        host = urlsplit(url.strip()).hostname
+        host = urlsplit(url).hostname
     except ValueError:
         return False
-    if not host:
+    if not host or ambiguous_authority(url):
         return False
     host = host.rstrip(".").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return host.endswith(".localhost") or is_loopback_host(host)
 
 
 def aws_is_local(environ: Mapping[str, str]) -> bool:
