@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from controller.sandbox._seed import TASK_TRUST_POLICY
 from tests.harness.world import SeededWorld
 
 from ._live import (
@@ -24,16 +25,7 @@ from ._live import (
 from .conftest import Cli, explain
 
 TEAM_ROLE = "orders-team-execution"
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
+TRUST = TASK_TRUST_POLICY  # what a team writes for its own role
 
 
 def team_execution_role(world: SeededWorld) -> str:

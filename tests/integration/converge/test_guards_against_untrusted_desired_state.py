@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 
+from controller.sandbox._seed import TASK_TRUST_POLICY
 from tests.harness.world import SeededWorld
 
 from ._live import MANAGED_BY, ecs_service, tags
@@ -78,16 +79,7 @@ class TestAResourceAnotherControllerManages:
     ) -> None:
         adopting_orders_api(cli)
         iam = world.client("iam")
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                }
-            ],
-        }
+        trust = TASK_TRUST_POLICY
         iam.create_role(
             RoleName=EXEC_ROLE,
             Path="/ecs-oauth/exec/",

@@ -15,6 +15,7 @@ import pytest
 
 from controller.aws import Iam, ObservedRole
 from controller.plan import Plan
+from controller.sandbox._seed import TASK_TRUST_POLICY
 from tests.harness.moto import REGION
 from tests.harness.world import ACCOUNT, SeededWorld
 
@@ -22,16 +23,7 @@ from ._live import CONTROLLER_ID, MANAGED_BY, OWNER, tags
 from .conftest import Cli
 
 ROLE = "ecs-oauth-orders-reader"
-LOOSE_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
+LOOSE_TRUST = TASK_TRUST_POLICY  # what a team writes for its own role
 
 
 def created_after_the_batch_read(
