@@ -40,20 +40,25 @@ class Secrets:
     def __init__(self, aws: AwsClients) -> None:
         self._client = aws.client("secretsmanager")
         self._listing: dict[str, ObservedSecret] | None = None
+        # Secrets described or written this cycle: current, unlike a listing that may lag.
+        self._fresh: dict[str, ObservedSecret] = {}
         self._reading = asyncio.Lock()  # concurrent reconciles share one batch read
         self._values: dict[str, dict[str, Any]] = {}
 
     def invalidate(self) -> None:
         self._listing = None
+        self._fresh = {}
 
     def _remember(self, secret: ObservedSecret) -> None:
-        """Fold our own write into the batch listing instead of listing again."""
+        """Fold a describe or our own write into the batch listing, which it overrides even
+        when the listing is read later in the cycle (ListSecrets lags by minutes)."""
+        self._fresh[secret.name] = secret
         if self._listing is not None:
             self._listing[secret.name] = secret
 
     def _known(self, arn: str) -> ObservedSecret | None:
-        listing = self._listing or {}
-        return next((s for s in listing.values() if s.arn == arn), None)
+        known = {**(self._listing or {}), **self._fresh}
+        return next((s for s in known.values() if s.arn == arn), None)
 
     async def listing(self, prefix: str) -> dict[str, ObservedSecret]:
         """Every secret whose name starts with ``prefix``, including those pending deletion."""
@@ -79,7 +84,7 @@ class Secrets:
                         )
             except Exception as exc:
                 raise translate("ListSecrets", exc) from exc
-            self._listing = found
+            self._listing = {**found, **self._fresh}
         return self._listing
 
     async def describe(self, secret_id: str) -> ObservedSecret | None:
