@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from controller.aws import ObservedSecret
+from controller.desired import IdentityProvider
 from controller.engine._world import World
 from controller.idp import ClientRecord
 from controller.plan._desired import registration_secret_name
@@ -35,6 +36,15 @@ class Registrations:
     tags: dict[str, str]
     secret: ObservedSecret | None = None
     handles: Handles = field(default_factory=dict)
+
+    @classmethod
+    async def of(
+        cls, world: World, provider: IdentityProvider, service: str, tags: dict[str, str]
+    ) -> Registrations:
+        """The service's handles; none to read where the IdP is Cognito (no RFC 7592)."""
+        if provider.spec.oidc is None:
+            return cls(world, registration_secret_name(service), tags)
+        return await cls.load(world, service, tags)
 
     @classmethod
     async def load(cls, world: World, service: str, tags: dict[str, str]) -> Registrations:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from controller.aws import AWSCURRENT, AWSPENDING, AwsError, ObservedSecret
-from controller.desired import DesiredState, IdentityProvider
+from controller.desired import DesiredState
 from controller.engine._registrations import Registrations
 from controller.engine._rotation_plan import (
     FAILED_TAG,
@@ -159,19 +159,14 @@ async def advance_rotation(
         secret=secret,
         token=observed.token,
         now=now,
-        registrations=await _registrations(world, provider, service_name),
+        registrations=await Registrations.of(
+            world,
+            provider,
+            service_name,
+            owner_tags(world.settings.controller_id, f"Service/{service_name}"),
+        ),
     )
     return await _run_from(rotation, phase, events)
-
-
-async def _registrations(
-    world: World, provider: IdentityProvider, service_name: str
-) -> Registrations:
-    """The RFC 7592 handles a blue/green rotation needs; none to read for Cognito."""
-    tags = owner_tags(world.settings.controller_id, f"Service/{service_name}")
-    if provider.spec.oidc is None:
-        return Registrations(world, "", tags)
-    return await Registrations.load(world, service_name, tags)
 
 
 async def _start(world: World, secret: ObservedSecret, now: datetime) -> ObservedSecret:

@@ -76,10 +76,9 @@ class ServiceReconciler:
         self.tags = owner_tags(world.settings.controller_id, f"Service/{name}")
         self.scopes = state.role_scopes(self.service.spec.role)
         self.client_spec = client_spec(state, name)
-        provider = state.service_provider(name)
-        self.idp: IdentityProviderAdapter = world.idp(provider)
-        self.registers = provider.spec.oidc is not None  # RFC 7592 handles to keep
-        self.registrations = Registrations(world, "", self.tags)
+        self.provider = state.service_provider(name)
+        self.idp: IdentityProviderAdapter = world.idp(self.provider)
+        self.registrations = Registrations(world, "", self.tags)  # read in _steps
         self.credentials_replaced = False
 
     async def run(self) -> None:
@@ -90,8 +89,7 @@ class ServiceReconciler:
         secret = await self._owned_secret()
         if secret is not None and secret.deleted_date and not self.outcome.writes:
             return  # nothing past the restore can be read until the restore happens
-        if self.registers:
-            self.registrations = await Registrations.load(self.world, self.name, self.tags)
+        self.registrations = await Registrations.of(self.world, self.provider, self.name, self.tags)
         record = await self._record(secret)
         record = await self._client(secret, record)
         secret_arn = await self._secret(secret, record)
