@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from controller.config import Settings, load_settings
-from controller.desired import DesiredState, DesiredStateError, load
+from controller.config import Settings, load_desired, load_settings
+from controller.desired import DesiredState, DesiredStateError
 
 
 def add_desired_state(parser: argparse.ArgumentParser) -> None:
@@ -47,20 +47,26 @@ def add_output(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", choices=("text", "json"), default="text")
 
 
-def print_diagnostics(error: DesiredStateError) -> None:
+def print_diagnostics(error: DesiredStateError, *, count: bool = False) -> None:
     for diagnostic in error.diagnostics:
         print(diagnostic, file=sys.stderr)
+    if count:
+        found = len(error.diagnostics)
+        print(f"{found} error{'s' if found != 1 else ''}", file=sys.stderr)
 
 
-def load_inputs(args: argparse.Namespace) -> tuple[DesiredState, Settings] | None:
-    """Desired state and settings, or None after printing every problem with both."""
+def load_inputs(
+    args: argparse.Namespace, *, count: bool = False
+) -> tuple[DesiredState, Settings] | None:
+    """Desired state and settings, or None after printing every problem with them (and
+    their number, with ``count``). Settings come first: admitting the state needs them."""
     assignments = list(args.assignments)
     if getattr(args, "prune", False):
         assignments.append("prune.enabled=true")
     try:
         settings = load_settings(args.values, assignments)
-        state = load(args.path)
+        state = load_desired(args.path, settings)
     except DesiredStateError as exc:
-        print_diagnostics(exc)
+        print_diagnostics(exc, count=count)
         return None
     return state, settings

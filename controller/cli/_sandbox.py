@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from controller.cli._common import add_settings, print_diagnostics
 from controller.cli._status import fetch_status, render_table
-from controller.config import Settings, engine_settings, load_settings
-from controller.desired import DesiredState, DesiredStateError, load
+from controller.config import Settings, engine_settings, load_desired, load_settings
+from controller.desired import DesiredState, DesiredStateError
 
 if TYPE_CHECKING:
     from controller.sandbox import LocalWorld
@@ -79,8 +79,8 @@ def run_sandbox(args: argparse.Namespace) -> int:
     values = folder / "values.yaml"
     values.write_text(SANDBOX_VALUES.format(port=port, alerts=sandbox.ALERTS_VARIABLE))
     try:
-        state = load(source)
         settings = load_settings([values, *args.values], args.assignments)
+        state = load_desired(source, settings)
     except DesiredStateError as exc:
         print_diagnostics(exc)
         shutil.rmtree(folder)

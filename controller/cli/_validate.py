@@ -1,29 +1,25 @@
-"""``ecs-oauth validate -f PATH``: every problem of a desired state, one line each."""
+"""``ecs-oauth validate -f PATH [--values FILE]... [--set K=V]...``: every problem of a
+desired state, one line each, including what the platform's settings do not allow."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 from typing import Any
 
-from controller.desired import DesiredStateError, load
+from controller.cli._common import add_desired_state, add_settings, load_inputs
 
 
 def register(commands: Any) -> None:
     parser = commands.add_parser("validate", help="check a desired state; exit 1 if invalid")
-    parser.add_argument("-f", "--file", dest="path", type=Path, required=True, metavar="PATH")
+    add_desired_state(parser)
+    add_settings(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        state = load(args.path)
-    except DesiredStateError as exc:
-        for diagnostic in exc.diagnostics:
-            print(diagnostic, file=sys.stderr)
-        count = len(exc.diagnostics)
-        print(f"{count} error{'s' if count != 1 else ''}", file=sys.stderr)
+    inputs = load_inputs(args, count=True)
+    if inputs is None:
         return 1
+    state, _ = inputs
     print(state.summary())
     return 0

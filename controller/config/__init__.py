@@ -1,5 +1,6 @@
 """Controller settings, layered Helm-style from values files and ``--set``."""
 
+from controller.config._desired import load_desired
 from controller.config._engine import engine_settings
 from controller.config._guards import aws_is_local, default_id_refusal
 from controller.config._layers import load_settings
@@ -10,5 +11,6 @@ __all__ = [
     "aws_is_local",
     "default_id_refusal",
     "engine_settings",
+    "load_desired",
     "load_settings",
 ]

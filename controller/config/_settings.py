@@ -10,6 +10,8 @@ from pydantic.alias_generators import to_camel
 
 from controller.desired._kinds import FromEnvOrSecret
 from controller.desired._types import Duration
+from controller.tenancy import Tenancy
+from controller.tenancy._model import Glob
 
 
 class _Section(BaseModel):
@@ -52,6 +54,12 @@ class Limits(_Section):
     cognito_requests_per_second_per_pool: Annotated[float, Field(gt=0)] = 5.0
 
 
+class Iam(_Section):
+    # Globs of the managed policies a Role may attach. Default: none; the platform lists
+    # what it permits, so no YAML can attach AdministratorAccess.
+    allowed_managed_policy_arns: list[Glob] = []
+
+
 class Settings(_Section):
     controller_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:/=+@-]{1,128}$")] = "default"
     region: str | None = None
@@ -64,3 +72,5 @@ class Settings(_Section):
     prune: Prune = Prune()
     leader_election: LeaderElection = LeaderElection()
     limits: Limits = Limits()
+    iam: Iam = Iam()
+    tenancy: Tenancy = Tenancy()

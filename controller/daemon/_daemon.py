@@ -44,7 +44,7 @@ log = structlog.get_logger("ecs_oauth.daemon")
 class Daemon:
     def __init__(self, path: Path, settings: Settings) -> None:
         self.settings = settings
-        self.source = DesiredSource(path)
+        self.source = DesiredSource(path, settings)
         self.queue = WorkQueue()
         self.board = StatusBoard(settings.controller_id, str(path))
         self.world = World(engine_settings(settings))

@@ -13,14 +13,16 @@ from pathlib import Path
 
 from watchfiles import awatch
 
-from controller.desired import DesiredState, DesiredStateError, load
+from controller.config import Settings, load_desired
+from controller.desired import DesiredState, DesiredStateError
 
 _SUFFIXES = (".yaml", ".yml")
 
 
 class DesiredSource:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, settings: Settings) -> None:
         self.path = path
+        self.settings = settings
         self.state: DesiredState | None = None
         self.errors: list[str] = []
 
@@ -38,7 +40,7 @@ class DesiredSource:
         """The files' state, or their errors; touches nothing shared, so it may run in
         a thread while the loop keeps using the last valid state."""
         try:
-            return load(self.path)
+            return load_desired(self.path, self.settings)
         except DesiredStateError as exc:
             return [str(d) for d in exc.diagnostics]
         except OSError as exc:  # the folder vanished between listing and reading, say

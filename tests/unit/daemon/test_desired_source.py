@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from controller.config import Settings
 from controller.daemon._source import DesiredSource
 
 PROVIDER = """\
@@ -17,7 +18,7 @@ spec:
 
 def test_a_valid_folder_is_taken_and_reading_it_again_is_no_change(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(PROVIDER)
-    source = DesiredSource(tmp_path)
+    source = DesiredSource(tmp_path, Settings())
     assert source.reload() is True
     assert source.state is not None
     assert list(source.state.providers) == ["corp"]
@@ -27,7 +28,7 @@ def test_a_valid_folder_is_taken_and_reading_it_again_is_no_change(tmp_path: Pat
 def test_an_invalid_edit_keeps_the_last_valid_state_and_says_where(tmp_path: Path) -> None:
     file = tmp_path / "a.yaml"
     file.write_text(PROVIDER)
-    source = DesiredSource(tmp_path)
+    source = DesiredSource(tmp_path, Settings())
     source.reload()
     kept = source.state
     file.write_text(PROVIDER.replace("https://idp", "http://idp"))
@@ -39,7 +40,7 @@ def test_an_invalid_edit_keeps_the_last_valid_state_and_says_where(tmp_path: Pat
 def test_an_emptied_folder_changes_nothing_and_says_why(tmp_path: Path) -> None:
     file = tmp_path / "a.yaml"
     file.write_text(PROVIDER)
-    source = DesiredSource(tmp_path)
+    source = DesiredSource(tmp_path, Settings())
     source.reload()
     file.unlink()
     assert source.reload() is False
@@ -50,7 +51,7 @@ def test_an_emptied_folder_changes_nothing_and_says_why(tmp_path: Path) -> None:
 def test_a_fixed_file_is_taken_again_and_clears_the_errors(tmp_path: Path) -> None:
     file = tmp_path / "a.yaml"
     file.write_text("kind: [")
-    source = DesiredSource(tmp_path)
+    source = DesiredSource(tmp_path, Settings())
     assert source.reload() is False
     assert source.state is None
     file.write_text(PROVIDER)
