@@ -29,6 +29,8 @@ def _merge(
     for key, value in layer.items():
         here = (*path, key)
         if isinstance(value, dict) and isinstance(base.get(key), dict):
+            # A problem of the section as a whole points at the last layer that wrote it.
+            origins[here] = where.get(here, origins.get(here, Location("values")))
             _merge(base[key], value, origins, where, here)
         else:
             base[key] = value
