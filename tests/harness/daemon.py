@@ -35,12 +35,15 @@ class RunningDaemon:
     _changed: threading.Condition = field(default_factory=threading.Condition)
 
     @classmethod
-    def start(cls, folder: Path, env: dict[str, str], *settings: str) -> RunningDaemon:
+    def start(
+        cls, folder: Path, env: dict[str, str], *settings: str, values: Path | None = None
+    ) -> RunningDaemon:
         assignments = [
             arg for setting in ("http.listen=127.0.0.1:0", *settings) for arg in ("--set", setting)
         ]
+        files = ["--values", str(values)] if values is not None else []
         process = subprocess.Popen(
-            [str(ECS_OAUTH), "run", "-f", str(folder), *assignments],
+            [str(ECS_OAUTH), "run", "-f", str(folder), *files, *assignments],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -35,8 +35,8 @@ class Setup:
     chat: ChatReceiver
     started: list[RunningDaemon]
 
-    def start(self, *settings: str) -> RunningDaemon:
-        daemon = RunningDaemon.start(self.folder, self.env, *ALERTS, *settings)
+    def start(self, *settings: str, values: Path | None = None) -> RunningDaemon:
+        daemon = RunningDaemon.start(self.folder, self.env, *ALERTS, *settings, values=values)
         self.started.append(daemon)
         return daemon
 
