@@ -69,3 +69,14 @@ def test_globs_read_star_and_question_mark_as_iam_does(
     value: str, globs: list[str], granted: bool
 ) -> None:
     assert matches(value, globs) is granted
+
+
+def test_the_readmes_tenancy_example_is_valid_settings(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Many teams, one tree: tenancy") :]
+    block = section[section.index("```yaml\n") + len("```yaml\n") : section.index("```\n", 10)]
+    values = tmp_path / "values.yaml"
+    values.write_text(block)
+    settings = load_settings([VALUES, values], [])
+    assert settings.tenancy.teams["payments"].ecs_services == ["prod/orders-*", "prod/checkout-*"]
+    assert settings.tenancy.permissions_boundary_arn is not None
