@@ -15,6 +15,7 @@ from typing import Any
 
 from controller.aws import ObservedSecret
 from controller.desired import DesiredState, format_duration
+from controller.engine._client_intent import Intent, intent_of, registered_before
 from controller.engine._ecs_service import roll_ecs_service
 from controller.engine._outcome import Outcome
 from controller.engine._registrations import Registrations
@@ -79,6 +80,9 @@ class ServiceReconciler:
         self.provider = state.service_provider(name)
         self.idp: IdentityProviderAdapter = world.idp(self.provider)
         self.registrations = Registrations(world, "", self.tags)  # read in _steps
+        self.secret: ObservedSecret | None = None  # the task-readable secret, read in _steps
+        self.intent: Intent | None = None  # a client creation under way (_client_intent)
+        self.secret_created = False  # by this pass, to hold an intent
         self.credentials_replaced = False
 
     async def run(self) -> None:
@@ -86,13 +90,13 @@ class ServiceReconciler:
             await self._steps()
 
     async def _steps(self) -> None:
-        secret = await self._owned_secret()
-        if secret is not None and secret.deleted_date and not self.outcome.writes:
+        self.secret = await self._owned_secret()
+        if self.secret is not None and self.secret.deleted_date and not self.outcome.writes:
             return  # nothing past the restore can be read until the restore happens
         self.registrations = await Registrations.of(self.world, self.provider, self.name, self.tags)
-        record = await self._record(secret)
-        record = await self._client(secret, record)
-        secret_arn = await self._secret(secret, record)
+        record = await self._record()
+        record = await self._client(record)
+        secret_arn = await self._secret(record)
         latest = await self._latest_revision()
         access = SecretAccess(
             self.world, self.outcome, self.name, self.tags, self.service.spec.adopt
@@ -135,19 +139,19 @@ class ServiceReconciler:
                 await self.world.secrets.restore(secret.arn)
         return secret
 
-    async def _record(self, secret: ObservedSecret | None) -> ClientRecord | None:
-        if secret is None:
+    async def _record(self) -> ClientRecord | None:
+        if self.secret is None:
             return None
-        value = await self.world.secrets.value(secret)
+        value = await self.world.secrets.value(self.secret)
         record = record_from_value(value) if value else None
+        if record is None:
+            self.intent = intent_of(value, self.client_spec.name)
         return self.registrations.attach(record) if record else None
 
-    async def _client(
-        self, secret: ObservedSecret | None, record: ClientRecord | None
-    ) -> ClientRecord | None:
+    async def _client(self, record: ClientRecord | None) -> ClientRecord | None:
         self.outcome.at(CLIENT)
         try:
-            return await self._converge_client(secret, record)
+            return await self._converge_client(record)
         except IdpManagementLost as exc:
             await self._keep_newest(exc)
             client_id = record.client_id if record else "-"
@@ -174,9 +178,7 @@ class ServiceReconciler:
         if exc.newest_record is not None:
             await self.registrations.save([exc.newest_record])
 
-    async def _converge_client(
-        self, secret: ObservedSecret | None, record: ClientRecord | None
-    ) -> ClientRecord | None:
+    async def _converge_client(self, record: ClientRecord | None) -> ClientRecord | None:
         observed = await self.idp.read(record) if record else None
         if observed is not None and record is not None and observed.record != record:
             # The IdP rotated the registration access token on a read (Keycloak does):
@@ -186,7 +188,7 @@ class ServiceReconciler:
         if observed is None:
             return await self._create_client(record)
         assert record is not None
-        record = self._with_issued_secret(secret, record, observed)
+        record = self._with_issued_secret(record, observed)
         self._warn_of_expiry(observed)
         diff = diff_documents(self._client_document(observed), _observed_client_document(observed))
         if diff and self.outcome.change(CLIENT, observed.client_id, "update", diff):
@@ -214,15 +216,13 @@ class ServiceReconciler:
                 f"ecs-oauth rotate {self.name} before then",
             )
 
-    def _with_issued_secret(
-        self, secret: ObservedSecret | None, record: ClientRecord, observed: ObservedClient
-    ) -> ClientRecord:
+    def _with_issued_secret(self, record: ClientRecord, observed: ObservedClient) -> ClientRecord:
         """The record with the client secret the IdP reports, where it reports one and no
         rotation ever ran: a stored secret rewritten by hand then shows as drift instead of
         401s at every task start. After a rotation the IdP may keep reporting the first
         secret (Cognito echoes only the one it generated), so the record is trusted."""
         issued = observed.client_secret
-        tags = secret.tags if secret is not None else {}
+        tags = self.secret.tags if self.secret is not None else {}
         if not issued or issued == record.client_secret or PHASE_TAG in tags:
             return record
         if ROTATED_AT_TAG in tags:
@@ -232,6 +232,8 @@ class ServiceReconciler:
     async def _create_client(self, lost: ClientRecord | None) -> ClientRecord | None:
         orphan = await self.idp.find_by_name(self.client_spec.name)
         if orphan is not None and (lost is None or orphan.client_id != lost.client_id):
+            if self.intent is not None:  # ours: an interrupted creation made it
+                return await self._take_over(orphan, "create")
             if not self.service.spec.adopt:
                 self.outcome.problem(
                     CLIENT,
@@ -241,19 +243,42 @@ class ServiceReconciler:
                     "controller records it; set adopt: true to take it over",
                 )
                 raise _Blocked
-            diff = diff_documents(self._client_document(), None)
-            if self.outcome.change(CLIENT, orphan.client_id, "adopt", diff):
-                adopted = await self.idp.update(orphan, self.client_spec)
-                await self.registrations.save([adopted])
-                return adopted
-            return orphan
+            return await self._take_over(orphan, "adopt")
+        if self.intent is not None:
+            writes = self.outcome.writes
+            found = await registered_before(self.idp, self.registrations, writes=writes)
+            if found is not None:
+                return await self._take_over(found, "create")
         diff = diff_documents(self._client_document(), None)
         if self.outcome.change(CLIENT, self.client_spec.name, "create", diff):
-            record = await self.idp.create(self.client_spec)
+            intent = self.intent or await self._declare(Intent.new(self.client_spec.name))
+            record = await self.idp.create(self.client_spec, intent.client_secret)
             self.outcome.resources["clientId"] = record.client_id
             await self.registrations.save([record])
             return record
         return None
+
+    async def _take_over(self, found: ClientRecord, action: Action) -> ClientRecord:
+        """A client this controller records nowhere yet: converge it to the spec and keep
+        its handles, so it is ours from here on."""
+        diff = diff_documents(self._client_document(), None)
+        if self.outcome.change(CLIENT, found.client_id, action, diff):
+            taken = await self.idp.update(found, self.client_spec)
+            await self.registrations.save([taken])
+            return taken
+        return found
+
+    async def _declare(self, intent: Intent) -> Intent:
+        """Record the client about to be created before creating it."""
+        name, token = secret_name(self.name), str(uuid.uuid4())
+        if self.secret is None:
+            arn = await self.world.secrets.create(name, intent.value({}), self.tags, token)
+            self.secret = ObservedSecret(name, arn, dict(self.tags), {})
+            self.secret_created = True
+        else:
+            await self.world.secrets.put(self.secret.arn, intent.value({}), token)
+        self.intent = intent
+        return intent
 
     def _client_document(self, observed: ObservedClient | None = None) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -266,8 +291,9 @@ class ServiceReconciler:
             document["tokenLifetime"] = _lifetime(self.client_spec.token_lifetime)
         return document
 
-    async def _secret(self, secret: ObservedSecret | None, record: ClientRecord | None) -> str:
+    async def _secret(self, record: ClientRecord | None) -> str:
         self.outcome.at(SECRET)
+        secret = self.secret
         endpoints = await self.idp.endpoints()
         desired_value = secret_value(
             record.client_id if record else None,
@@ -277,11 +303,16 @@ class ServiceReconciler:
             endpoints.issuer,
         )
         name = secret_name(self.name)
-        if secret is None:
+        if secret is None or self.secret_created:
+            # Created this pass to hold the intent: still a create as far as anyone can tell.
             diff = diff_documents({"value": desired_value, "tags": self.tags}, None)
             if self.outcome.change(SECRET, name, "create", diff) and record is not None:
-                value = value_with_record(desired_value, record)
-                arn = await self.world.secrets.create(name, value, self.tags, str(uuid.uuid4()))
+                value, token = value_with_record(desired_value, record), str(uuid.uuid4())
+                if secret is None:
+                    arn = await self.world.secrets.create(name, value, self.tags, token)
+                else:
+                    arn = secret.arn
+                    await self.world.secrets.put(arn, value, token)
                 self.outcome.resources["secretArn"] = arn
                 return arn
             return KNOWN_AFTER_APPLY

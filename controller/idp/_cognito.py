@@ -125,9 +125,12 @@ def oauth_settings(spec: ClientSpec) -> dict[str, Any]:
     }
 
 
-def create_request(spec: ClientSpec) -> dict[str, Any]:
+def create_request(spec: ClientSpec, client_secret: str | None = None) -> dict[str, Any]:
+    """A confidential client; with the secret the caller chose when it gives one (AWS takes
+    either ``GenerateSecret`` or ``ClientSecret``, never both)."""
+    secret = {"ClientSecret": client_secret} if client_secret else {"GenerateSecret": True}
     return {
-        "GenerateSecret": True,
+        **secret,
         **oauth_settings(spec),
         "TokenValidityUnits": {"AccessToken": "minutes"},
     }
@@ -228,12 +231,14 @@ class CognitoAdapter:
             raise IdpRejected(f"app client {config['ClientId']} has no secret; cannot adopt it")
         return ClientRecord(client_id=str(config["ClientId"]), client_secret=str(secret))
 
-    async def create(self, spec: ClientSpec) -> ClientRecord:
-        response = await self._call("CreateUserPoolClient", **create_request(spec))
+    async def create(self, spec: ClientSpec, client_secret: str | None = None) -> ClientRecord:
+        request = create_request(spec, client_secret)
+        response = await self._call("CreateUserPoolClient", **request)
         client = response["UserPoolClient"]
         if self._by_name is not None:
             self._by_name.setdefault(spec.name, []).append(client["ClientId"])
-        return ClientRecord(client_id=client["ClientId"], client_secret=client["ClientSecret"])
+        issued = client.get("ClientSecret") or client_secret
+        return ClientRecord(client_id=client["ClientId"], client_secret=str(issued))
 
     async def update(self, record: ClientRecord, spec: ClientSpec) -> ClientRecord:
         current = await self._describe(record.client_id)

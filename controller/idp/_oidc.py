@@ -105,7 +105,9 @@ class OidcAdapter:
         """RFC 7591 has no way to list clients, so there is never one to adopt."""
         return None
 
-    async def create(self, spec: ClientSpec) -> ClientRecord:
+    async def create(self, spec: ClientSpec, client_secret: str | None = None) -> ClientRecord:
+        """Register a client; RFC 7591 servers issue the secret, so ``client_secret`` is
+        not sent."""
         metadata = await self._server_metadata()
         token = await self._initial_access_token()
         url = metadata.registration_endpoint

@@ -171,7 +171,11 @@ class IdentityProviderAdapter(Protocol):
         """
         ...
 
-    async def create(self, spec: ClientSpec) -> ClientRecord: ...
+    async def create(self, spec: ClientSpec, client_secret: str | None = None) -> ClientRecord:
+        """A new client. ``client_secret`` is the secret the controller chose and already
+        recorded; IdPs that take one (Cognito) use it, the others issue their own, and
+        the returned record holds the secret in force."""
+        ...
 
     async def update(self, record: ClientRecord, spec: ClientSpec) -> ClientRecord:
         """Converge the client to ``spec``; the returned record may hold new handles."""

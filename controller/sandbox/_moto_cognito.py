@@ -160,12 +160,24 @@ def _delete_user_pool_client_secret(
 
 
 def _remember_generated_secret(original: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap CreateUserPoolClient so a generated secret becomes the first active one."""
+    """Wrap CreateUserPoolClient so a generated or custom secret becomes the first active
+    one. moto keeps a custom ``ClientSecret`` as a mere attribute and issues a random one;
+    AWS: "A custom client secret that you want to use for the app client. You cannot
+    specify both GenerateSecret as true and provide a ClientSecret value." """
 
     def create_user_pool_client(
         self: Any, user_pool_id: str, generate_secret: bool, extended_config: dict[str, str]
     ) -> Any:
-        client = original(self, user_pool_id, generate_secret, extended_config)
+        custom = extended_config.pop("ClientSecret", None)
+        if custom is not None and generate_secret:
+            raise InvalidParameterException(
+                "You cannot specify both GenerateSecret as true and provide a ClientSecret value."
+            )
+        client = original(
+            self, user_pool_id, generate_secret or custom is not None, extended_config
+        )
+        if custom is not None:
+            client.secret = custom
         if client.generate_secret:
             with _lock:
                 _secrets_by_client[client] = [_new_secret(client.id, client.secret, [])]

@@ -40,9 +40,18 @@ class MotoPeer:
         """Forget every AWS resource, pending fault and call count; strict mode back to defaults."""
         self._request("POST", "/moto-api/reset")
 
-    def inject_fault(self, operation: str, code: str, status: int = 400, count: int = 1) -> None:
-        """Fail the next ``count`` calls of ``operation`` with AWS error ``code``."""
-        fault = {"operation": operation, "code": code, "status": status, "count": count}
+    def inject_fault(
+        self, operation: str, code: str, status: int = 400, count: int = 1, delay: float = 0
+    ) -> None:
+        """Fail the next ``count`` calls of ``operation`` with AWS error ``code``, each after
+        holding it ``delay`` seconds (a caller killed meanwhile never sees it land)."""
+        fault = {
+            "operation": operation,
+            "code": code,
+            "status": status,
+            "count": count,
+            "delay": delay,
+        }
         self._request("POST", "/__faults", fault)
 
     def slow_down(self, operation: str, seconds: float, count: int = 1) -> None:
