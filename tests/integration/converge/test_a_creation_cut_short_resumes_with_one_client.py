@@ -67,7 +67,8 @@ def recorded_client(world: SeededWorld, service: str) -> dict[str, str]:
 @pytest.mark.parametrize(
     "operation",
     [
-        "CreateUserPoolClient",  # killed before the effect: a pending record, no client
+        "CreateSecret",  # killed while recording the intent: nothing created yet
+        "CreateUserPoolClient",  # killed during the effect: a pending record, no client
         "PutSecretValue",  # killed after the effect, before the record completes
     ],
 )
