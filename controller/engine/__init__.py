@@ -103,7 +103,7 @@ class Engine:
         if kind == "Service":
             mode = state.services[name].spec.mode or mode
         detect = mode == "detect"
-        outcome = Outcome(key, writes=writes and not detect, detect=detect)
+        outcome = Outcome(key, writes=writes and not detect, detect=detect, records=writes)
         try:
             await _BY_KIND[kind](self.world, state, name, outcome)
         except (AwsError, IdpError) as exc:

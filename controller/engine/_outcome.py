@@ -14,12 +14,16 @@ class Outcome:
     """Changes (planned or made), problems, and the ids of what the object owns.
 
     ``writes`` says whether changes are carried out: false for ``plan`` and for objects in
-    detect mode, whose changes are reported with a note instead.
+    detect mode, whose changes are reported with a note instead. ``records`` says whether
+    the controller's own records (registration handles an IdP rotated) may be kept current:
+    true in detect mode, where losing a handle would lose the client; false for ``plan``,
+    which writes nothing at all.
     """
 
     key: str
     writes: bool
     detect: bool = False
+    records: bool = True
     changes: list[Change] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     resources: dict[str, str] = field(default_factory=dict)

@@ -29,7 +29,7 @@ class Stale:
 
 
 async def prune(world: World, state: DesiredState, writes: bool) -> Outcome:
-    outcome = Outcome("Controller/prune", writes=writes)
+    outcome = Outcome("Controller/prune", writes=writes, records=writes)
     settings = world.settings
     roles = {
         name: role

@@ -175,16 +175,19 @@ class ServiceReconciler:
     async def _keep_newest(self, exc: IdpError) -> None:
         """A call that rotated the registration access token before failing: the old token
         is dead, so the new one is saved whatever happens next."""
-        if exc.newest_record is not None:
+        if exc.newest_record is not None and self.outcome.records:
             await self.registrations.save([exc.newest_record])
 
     async def _converge_client(self, record: ClientRecord | None) -> ClientRecord | None:
+        unsafe = record is not None and self.registrations.may_rotate_on_read(record)
+        if record is not None and unsafe and not self.outcome.records:
+            # A plan writes nothing, so it could not keep a token a read rotates, and the
+            # old one would be dead for the daemon: it leaves the client unread.
+            self.outcome.resources["clientId"] = record.client_id
+            return record
         observed = await self.idp.read(record) if record else None
-        if observed is not None and record is not None and observed.record != record:
-            # The IdP rotated the registration access token on a read (Keycloak does):
-            # save it now, even in a plan, or lose the client for good.
-            await self.registrations.save([observed.record])
-            record = observed.record
+        if observed is not None and record is not None:
+            record = await self._keep_handles(record, observed)
         if observed is None:
             return await self._create_client(record)
         assert record is not None
@@ -199,6 +202,25 @@ class ServiceReconciler:
         if self.outcome.writes:
             await self.registrations.save([record])  # also moves handles out of old versions
         return record
+
+    async def _keep_handles(self, record: ClientRecord, observed: ObservedClient) -> ClientRecord:
+        """The handles a read left in force. An IdP that rotated the registration access
+        token on the read (Keycloak does) killed the old one: the new one is saved now, or
+        the client is lost for good. Whether it rotated is remembered for plans."""
+        rotated = observed.record != record
+        if record.registration_access_token is None:
+            return record
+        if self.outcome.records:
+            await self.registrations.save([observed.record], read_rotates=rotated)
+        elif rotated:
+            self.outcome.problem(
+                CLIENT,
+                record.client_id,
+                "RegistrationTokenRotated",
+                "the IdP handed out a new registration access token on a read, which a plan "
+                "may not save; run apply or let the daemon reconcile before the next plan",
+            )
+        return observed.record
 
     def _warn_of_expiry(self, observed: ObservedClient) -> None:
         """RFC 7591 lets a server expire a client secret (``client_secret_expires_at``): say
@@ -244,9 +266,10 @@ class ServiceReconciler:
                 )
                 raise _Blocked
             return await self._take_over(orphan, "adopt")
-        if self.intent is not None:
-            writes = self.outcome.writes
-            found = await registered_before(self.idp, self.registrations, writes=writes)
+        if self.intent is not None and self.outcome.records:
+            found = await registered_before(
+                self.idp, self.registrations, writes=self.outcome.writes
+            )
             if found is not None:
                 return await self._take_over(found, "create")
         diff = diff_documents(self._client_document(), None)
@@ -255,6 +278,12 @@ class ServiceReconciler:
             record = await self.idp.create(self.client_spec, intent.client_secret)
             self.outcome.resources["clientId"] = record.client_id
             await self.registrations.save([record])
+            if record.registration_access_token is not None:
+                # One read now says whether reads rotate the token here, so that plans
+                # know from the start whether they may read this client.
+                observed = await self.idp.read(record)
+                if observed is not None:
+                    record = await self._keep_handles(record, observed)
             return record
         return None
 

@@ -21,6 +21,8 @@ import pytest
 
 from controller.desired import load
 from controller.engine import Engine, EngineSettings, World
+from tests.harness.aws_state import writes
+from tests.harness.daemon import RunningDaemon, daemon_environment
 from tests.harness.moto import MotoPeer
 from tests.harness.oidc_provider import OidcProviderPeer, OidcProviderPool
 from tests.harness.world import SeededWorld
@@ -138,3 +140,31 @@ def test_a_client_secret_about_to_expire_is_reported(profiled: Profiled) -> None
     [problem] = plan["problems"]
     assert problem["reason"] == "ClientSecretExpiring"
     assert f"ecs-oauth rotate {OIDC_SERVICE}" in problem["message"]
+
+
+PLANS_BESIDE_THE_DAEMON = 100
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("profiled", ["keycloak"], indirect=True)
+def test_plans_beside_the_daemon_write_nothing_and_leave_it_a_working_token(
+    profiled: Profiled,
+) -> None:
+    """At an IdP that rotates the registration access token on every read, a plan that
+    read the client would kill the token the daemon holds; it leaves the client unread."""
+    cli, world = profiled.cli, profiled.world
+    cli.apply()
+    daemon = RunningDaemon.start(cli.folder, daemon_environment(cli.env))
+    try:
+        daemon.wait_ready()
+        daemon.wait_until(lambda: daemon.status()["controller"]["lastCycle"] is not None)
+        written, tokens = writes(world.moto.calls()), registration_tokens(world, OIDC_SERVICE)
+
+        plans = [cli.engine(writes=False) for _ in range(PLANS_BESIDE_THE_DAEMON)]
+
+        assert [(p.changes, p.problems) for p in plans] == [([], [])] * PLANS_BESIDE_THE_DAEMON
+        assert writes(world.moto.calls()) == written
+        assert registration_tokens(world, OIDC_SERVICE) == tokens
+    finally:
+        assert daemon.stop() == 0, daemon.output()
+    cli.apply()  # the daemon's token still manages the client: no RegistrationAccessTokenLost
