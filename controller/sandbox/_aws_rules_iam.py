@@ -34,8 +34,8 @@ def boundary_policy_exists(call: AwsCall, _windows: Windows) -> Rejection | None
     account = get_account_id_from(call.access_key)
     partition = arn.split(":")[1] if arn.count(":") >= 5 else "aws"
     backend = iam_backends[account][partition]
-    if arn in backend.managed_policies:
-        return None
+    if arn in backend.managed_policies or not backend.policy_arn_regex.match(arn):
+        return None  # a malformed ARN is moto's to refuse (InvalidParameterValue)
     # IAM's own wording for this case, as terraform and CloudFormation users quote it.
     message = f"Scope ARN: {arn} does not exist or is not attachable."
     return Rejection("NoSuchEntity", message, status=404)

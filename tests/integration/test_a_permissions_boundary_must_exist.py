@@ -84,6 +84,18 @@ class TestCreateRole:
 
         assert boundary_of(moto, "r") == AWS_MANAGED
 
+    def test_an_arn_that_names_no_policy_at_all_is_invalid_not_missing(
+        self, moto: MotoPeer
+    ) -> None:
+        with pytest.raises(ClientError) as raised:
+            iam(moto).create_role(
+                RoleName="r",
+                AssumeRolePolicyDocument=TRUST,
+                PermissionsBoundary="arn:aws:iam::123456789012:role/not-a-policy",
+            )
+
+        assert raised.value.response["Error"]["Code"] != "NoSuchEntity"
+
     def test_moto_alone_accepts_the_missing_policy(self, moto: MotoPeer) -> None:
         """The leniency the rule closes: switched off, moto sets a boundary to nothing."""
         moto.strict(rules={"iam-boundary-policy-exists": False})
