@@ -35,6 +35,12 @@ def _document(raw: Any) -> dict[str, Any]:
     return parsed
 
 
+def _boundary(role: dict[str, Any]) -> str | None:
+    """The boundary policy's ARN of a GetRole or GetAccountAuthorizationDetails role."""
+    boundary: str | None = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+    return boundary
+
+
 @dataclass(frozen=True)
 class ObservedRole:
     name: str
@@ -44,6 +50,7 @@ class ObservedRole:
     managed_policy_arns: list[str]
     inline_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     path: str = DEFAULT_ROLE_PATH
+    permissions_boundary_arn: str | None = None
 
 
 class RoleExists(AwsError):
@@ -97,6 +104,7 @@ class Iam:
                             for p in detail.get("RolePolicyList", [])
                         },
                         path=detail.get("Path", DEFAULT_ROLE_PATH),
+                        permissions_boundary_arn=_boundary(detail),
                     )
                     roles[role.name] = role
         except Exception as exc:
@@ -138,6 +146,7 @@ class Iam:
             ),
             inline_policies=inline,
             path=found.get("Path", DEFAULT_ROLE_PATH),
+            permissions_boundary_arn=_boundary(found),
         )
         if self._roles is not None:
             self._roles[name] = role
@@ -163,9 +172,15 @@ class Iam:
         tags: dict[str, str],
         description: str,
         path: str = DEFAULT_ROLE_PATH,
+        permissions_boundary: str | None = None,
     ) -> str:
         """The new role's ARN. Raises :class:`RoleExists` (with the role read afresh) when
-        the name is taken, though the batch read did not show it."""
+        the name is taken, though the batch read did not show it.
+
+        The boundary is set in the same call, never after: a role never exists unbounded,
+        and a policy may require ``iam:PermissionsBoundary`` on CreateRole itself.
+        """
+        bounded = {"PermissionsBoundary": permissions_boundary} if permissions_boundary else {}
         try:
             response = await call(
                 self._client,
@@ -175,6 +190,7 @@ class Iam:
                 AssumeRolePolicyDocument=json.dumps(trust_policy),
                 Description=description,
                 Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+                **bounded,
             )
         except AwsError as exc:
             if exc.code != ALREADY_EXISTS:
@@ -185,8 +201,27 @@ class Iam:
             raise RoleExists(found) from exc
         arn: str = response["Role"]["Arn"]
         if self._roles is not None:
-            self._roles[name] = ObservedRole(name, arn, trust_policy, dict(tags), [], path=path)
+            self._roles[name] = ObservedRole(
+                name,
+                arn,
+                trust_policy,
+                dict(tags),
+                [],
+                path=path,
+                permissions_boundary_arn=permissions_boundary,
+            )
         return arn
+
+    async def put_boundary(self, name: str, policy_arn: str) -> None:
+        """Set (or replace) the role's permissions boundary. There is deliberately no way
+        to remove one: a boundary someone set stays, whatever the settings say."""
+        await call(
+            self._client,
+            "PutRolePermissionsBoundary",
+            RoleName=name,
+            PermissionsBoundary=policy_arn,
+        )
+        self._remember(name, permissions_boundary_arn=policy_arn)
 
     async def update_trust(self, name: str, trust_policy: dict[str, Any]) -> None:
         await call(

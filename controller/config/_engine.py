@@ -29,4 +29,5 @@ def engine_settings(settings: Settings, *, force: bool = False) -> EngineSetting
             cognito_per_pool=settings.limits.cognito_requests_per_second_per_pool,
         ),
         region=settings.region,
+        permissions_boundary_arn=settings.tenancy.permissions_boundary_arn,
     )

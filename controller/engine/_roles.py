@@ -2,6 +2,10 @@
 
 Every owned field is diffed both ways: an inline policy somebody added to an owned role is
 drift too, removed on apply (a task role owns none, an execution role exactly one).
+
+The permissions boundary (``tenancy.permissionsBoundaryArn``) is owned only while it is
+set: a role whose boundary differs gets the configured one, but with the setting null a
+boundary found on a role is left in place, never removed.
 """
 
 from __future__ import annotations
@@ -23,12 +27,16 @@ from controller.plan._desired import (
 RESOURCE = "iam:role"
 
 
-def observed_document(role: ObservedRole, with_inline: bool) -> dict[str, Any]:
+def observed_document(
+    role: ObservedRole, with_inline: bool, with_boundary: bool = False
+) -> dict[str, Any]:
     document: dict[str, Any] = {
         "trustPolicy": canonical_policy(role.trust_policy),
         "tags": role.tags,
         "managedPolicyArns": role.managed_policy_arns,
     }
+    if with_boundary:
+        document["permissionsBoundary"] = role.permissions_boundary_arn
     if with_inline:
         document["inlinePolicies"] = {
             name: canonical_policy(policy) for name, policy in role.inline_policies.items()
@@ -82,13 +90,18 @@ async def converge_role(
     """
     trust = trust_policy(world.account_id, world.aws.region)
     desired = {"trustPolicy": canonical_policy(trust), **desired}
+    boundary = world.settings.permissions_boundary_arn
+    if boundary:
+        desired["permissionsBoundary"] = boundary
     role = await world.iam.find(name)
     if role is None:
         diff = diff_documents(desired, None)
         if not outcome.change(RESOURCE, name, "create", diff):
             return KNOWN_AFTER_APPLY
         try:
-            arn = await world.iam.create_role(name, trust, desired["tags"], description, path)
+            arn = await world.iam.create_role(
+                name, trust, desired["tags"], description, path, permissions_boundary=boundary
+            )
         except RoleExists as exists:
             # Created moments ago, too recently for the batch read: converge it as found.
             outcome.changes.pop()
@@ -125,7 +138,10 @@ async def _converge_found(
         outcome.problem(RESOURCE, name, verdict.reason, verdict.message)
         return role.arn
     ours = verdict.action == "update"
-    diff = diff_documents(desired, observed_document(role, "inlinePolicies" in desired))
+    observed = observed_document(
+        role, "inlinePolicies" in desired, with_boundary="permissionsBoundary" in desired
+    )
+    diff = diff_documents(desired, observed)
     diff += unwanted_inline(desired, role)
     if not diff:
         return role.arn
@@ -136,6 +152,8 @@ async def _converge_found(
             await world.iam.update_trust(name, trust_policy(world.account_id, world.aws.region))
         if "tags" in paths:
             await world.iam.tag(name, desired["tags"])
+        if "permissionsBoundary" in paths:
+            await world.iam.put_boundary(name, desired["permissionsBoundary"])
         current_inline = role.inline_policies if "inlinePolicies" in paths else {}
         changed_inline = {
             policy_name: document

@@ -42,6 +42,8 @@ class EngineSettings:
     force: bool = False
     limits: RateLimits = field(default_factory=RateLimits)
     region: str | None = None
+    # Set on every role the controller creates; None leaves roles' boundaries as found.
+    permissions_boundary_arn: str | None = None
 
 
 class World:

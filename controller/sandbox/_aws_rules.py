@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from controller.sandbox._aws_rule_kinds import Check, Rejection, Rewrite, Windows
-from controller.sandbox._aws_rules_iam import RoleVisibility
+from controller.sandbox._aws_rules_iam import (
+    BOUNDARY_OPERATIONS,
+    RoleVisibility,
+    boundary_policy_exists,
+)
 from controller.sandbox._aws_rules_secrets import (
     LISTED_CHANGES,
     ListingLag,
@@ -70,6 +74,21 @@ def catalogue() -> tuple[Rule, ...]:
             documented=SECRETS_NEED_EXECUTION_ROLE,
             source="ECS API reference, RegisterTaskDefinition; terraform-provider-aws #6503",
             check=secrets_need_execution_role,
+        ),
+        Rule(
+            name="iam-boundary-policy-exists",
+            service="iam",
+            operations=BOUNDARY_OPERATIONS,
+            documented=(
+                "The ARN of the managed policy that is used to set the permissions boundary "
+                "for the role. [NoSuchEntity:] The request was rejected because it "
+                "referenced a resource entity that does not exist."
+            ),
+            source=(
+                "IAM API reference, CreateRole and PutRolePermissionsBoundary "
+                "(PermissionsBoundary; errors: NoSuchEntity)"
+            ),
+            check=boundary_policy_exists,
         ),
         Rule(
             name="secret-version-quota",

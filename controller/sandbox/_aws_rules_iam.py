@@ -1,10 +1,14 @@
-"""IAM's eventual consistency, which moto (strongly consistent) does not have.
+"""IAM behaviours moto lacks: eventual consistency, and boundaries that must exist.
 
 AWS: "Changes that I make are not always immediately visible": a role just
 created can be read back by GetRole, as its creator can, but account-wide
 views such as GetAccountAuthorizationDetails do not list it yet. Here a role
 is left out of those views for ``iam_visibility`` seconds after CreateRole
 answered.
+
+A permissions boundary is "the ARN of the managed policy": IAM refuses a
+CreateRole or PutRolePermissionsBoundary naming a policy that does not exist
+(NoSuchEntity), where moto checks only the ARN's form and sets it anyway.
 """
 
 from __future__ import annotations
@@ -13,11 +17,28 @@ import threading
 import time
 import xml.etree.ElementTree as ElementTree
 
-from moto.iam.models import get_account_id_from
+from moto.iam.models import get_account_id_from, iam_backends
 from werkzeug.wrappers import Response
 
-from controller.sandbox._aws_rule_kinds import Windows
+from controller.sandbox._aws_rule_kinds import Rejection, Windows
 from controller.sandbox._aws_wire import AwsCall
+
+BOUNDARY_OPERATIONS = frozenset({"CreateRole", "PutRolePermissionsBoundary"})
+
+
+def boundary_policy_exists(call: AwsCall, _windows: Windows) -> Rejection | None:
+    """A boundary names a managed policy of this account (or AWS's) that exists now."""
+    arn = call.params.get("PermissionsBoundary")
+    if not arn:
+        return None
+    account = get_account_id_from(call.access_key)
+    partition = arn.split(":")[1] if arn.count(":") >= 5 else "aws"
+    backend = iam_backends[account][partition]
+    if arn in backend.managed_policies or not backend.policy_arn_regex.match(arn):
+        return None  # a malformed ARN is moto's to refuse (InvalidParameterValue)
+    # IAM's own wording for this case, as terraform and CloudFormation users quote it.
+    message = f"Scope ARN: {arn} does not exist or is not attachable."
+    return Rejection("NoSuchEntity", message, status=404)
 
 
 class RoleVisibility:

@@ -16,6 +16,13 @@ Strict is on by default. ``/__strict`` reads and changes it at run time::
     DELETE /__strict the defaults again
 
 ``POST /moto-api/reset`` restores the defaults too, and forgets every rule's memory.
+
+Every AWS call that arrives is journaled (``_aws_journal``), whatever strict mode
+enforces, sensitive values left out::
+
+    GET    /__strict/calls  [{"service": "iam", "operation": "CreateRole",
+                              "region": "us-east-1", "params": {...}}, ...]
+    DELETE /__strict/calls  forget them (so does ``POST /moto-api/reset``)
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from werkzeug.wrappers import Request, Response
 
+from controller.sandbox._aws_journal import Journal
 from controller.sandbox._aws_rule_kinds import Rejection, Windows
 from controller.sandbox._aws_rules import Rule, catalogue
 from controller.sandbox._aws_shapes import message, validate
@@ -36,6 +44,7 @@ from controller.sandbox._aws_wire import AwsCall, preload, read_call
 from controller.sandbox._moto_faults import RESET_PATH, Fault, error_response
 
 STRICT_PATH = "/__strict"
+JOURNAL_PATH = "/__strict/calls"
 # The error each service answers a request that breaks its model's constraints
 # with. IAM and STS (query protocol) say ValidationError; Secrets Manager says
 # ValidationException, which its model does not list (seen in SDK issues).
@@ -103,6 +112,7 @@ class StrictPeer:
         self._app = app
         self._lock = threading.Lock()
         self._rules, self._settings = self._defaults()
+        self._journal = Journal()
         preload()
 
     @staticmethod
@@ -114,15 +124,19 @@ class StrictPeer:
         path = environ.get("PATH_INFO", "")
         if path == STRICT_PATH:
             return self._control(Request(environ))(environ, start_response)
+        if path == JOURNAL_PATH:
+            return self._calls(Request(environ))(environ, start_response)
         if path == RESET_PATH and environ.get("REQUEST_METHOD") == "POST":
             with self._lock:
                 self._rules, self._settings = self._defaults()
+            self._journal.clear()
         with self._lock:
             rules, settings = self._rules, self._settings
         enabled = [rule for rule in rules if settings.rules[rule.name]]
-        call = read_call(environ) if settings.shapes or enabled else None
+        call = read_call(environ)
         if call is None:
             return self._app(environ, start_response)
+        self._journal.record(call)
         watching = [rule for rule in enabled if rule.watches(call)]
         rejection = self._reject(call, watching, settings)
         if rejection is not None:
@@ -148,6 +162,15 @@ class StrictPeer:
             if rejection is not None:
                 return rejection
         return None
+
+    def _calls(self, request: Request) -> Response:
+        if request.method == "DELETE":
+            self._journal.clear()
+            return Response(status=204)
+        if request.method != "GET":
+            return Response(status=405)
+        body = json.dumps(self._journal.calls(), default=str)
+        return Response(body, content_type="application/json")
 
     def _control(self, request: Request) -> Response:
         if request.method == "DELETE":

@@ -82,6 +82,15 @@ class MotoPeer:
         counts: dict[str, int] = json.loads(self._request("GET", "/__faults/calls"))
         return counts
 
+    def journal(self) -> list[dict[str, Any]]:
+        """Every AWS call since the last reset or :meth:`clear_journal`, oldest first:
+        ``{"service", "operation", "region", "params"}``, sensitive values redacted."""
+        calls: list[dict[str, Any]] = json.loads(self._request("GET", "/__strict/calls"))
+        return calls
+
+    def clear_journal(self) -> None:
+        self._request("DELETE", "/__strict/calls")
+
     def fail_next_deployment(self, cluster: str, service: str) -> None:
         """Make the next deployment of ``service`` fail and roll back, as ECS's deployment
         circuit breaker does: it reads FAILED from the next DescribeServices on."""
