@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from controller.desired._diagnostics import Diagnostic, Location
+from controller.desired._prescan import first_excess
 from controller.desired._redact import shown
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -22,6 +23,8 @@ MAX_DEPTH = 64
 # documents per file, would otherwise multiply a few MiB into billions of values.
 MAX_NODES_PER_FILE = 100_000
 _PLAIN_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels; flatten the document"
+TOO_MANY_NODES = f"file holds more than {MAX_NODES_PER_FILE} nodes; split it"
 
 Path = tuple[str | int, ...]
 
@@ -81,14 +84,14 @@ class _BoundedLoader(yaml.SafeLoader):
             if self._depth > MAX_DEPTH:
                 raise _DocumentProblem(
                     self.peek_event().start_mark,  # type: ignore[no-untyped-call]
-                    f"nesting deeper than {MAX_DEPTH} levels; flatten the document",
+                    TOO_DEEP,
                 )
             if self._composed > MAX_NODES_PER_FILE:
                 # Counted here too, not only when building: a 4 MiB flow list of two
                 # million items would otherwise be composed whole first (a minute, a GiB).
                 raise _DocumentProblem(
                     self.peek_event().start_mark,  # type: ignore[no-untyped-call]
-                    f"file holds more than {MAX_NODES_PER_FILE} nodes; split it",
+                    TOO_MANY_NODES,
                 )
             return super().compose_node(parent, index)
         finally:
@@ -231,8 +234,14 @@ def text_position(raw: bytes, character_offset: int) -> tuple[int, int]:
 
 
 def _documents(file: str, text: str) -> Iterator[Document]:
-    loader = _BoundedLoader(text)
+    loader = _BoundedLoader(text)  # PyYAML's reader checks every character here, first
     try:
+        excess = first_excess(text, MAX_DEPTH, MAX_NODES_PER_FILE)
+        if excess is not None:
+            raise _DocumentProblem(
+                yaml.Mark(file, 0, excess.line, excess.column, None, 0),
+                TOO_DEEP if excess.limit == "depth" else TOO_MANY_NODES,
+            )
         while loader.check_node():
             node = loader.get_node()
             if node is None:
