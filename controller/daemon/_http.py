@@ -1,4 +1,10 @@
-"""The daemon's HTTP face: health, readiness, Prometheus metrics and status, via aiohttp."""
+"""The daemon's HTTP face: health, readiness, Prometheus metrics and status, via aiohttp.
+
+The port is reachable by whatever shares the network, so a client that sends a request
+slowly, or never finishes it, must not hold a connection (and, repeated, the port) for
+long: the limits below bound the time and size of what the server waits for, and
+/healthz keeps answering the other clients meanwhile.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,20 @@ _TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8"
 # What a probe needs stays open; what describes the estate needs the token, when one is set.
 _GUARDED = frozenset({"/metrics", "/status"})
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# aiohttp starts its keep-alive timer when a connection opens and again after each
+# response, and closes the connection when it fires while a request head is still
+# incomplete, however slowly bytes trickle in: so this bounds the time to send the
+# request line and headers (slowloris) as well as idle keep-alive connections. Its
+# default is an hour.
+REQUEST_HEAD_TIMEOUT = 5.0
+# None of our routes reads a body; once the response is sent aiohttp reads and drops
+# what is left of one for at most this long, then closes.
+REQUEST_BODY_TIMEOUT = 2.0
+# A probe's request is a few hundred bytes; a bearer token fits well within a field.
+MAX_LINE_BYTES = 4096
+MAX_FIELD_BYTES = 4096
+MAX_HEADERS = 32
 
 
 class StatusServer:
@@ -33,7 +53,15 @@ class StatusServer:
         app.router.add_get("/readyz", self._readyz)
         app.router.add_get("/metrics", self._metrics_page)
         app.router.add_get("/status", self._status_page)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(
+            app,
+            access_log=None,
+            keepalive_timeout=REQUEST_HEAD_TIMEOUT,
+            lingering_time=REQUEST_BODY_TIMEOUT,
+            max_line_size=MAX_LINE_BYTES,
+            max_field_size=MAX_FIELD_BYTES,
+            max_headers=MAX_HEADERS,
+        )
 
     async def start(self, listen: str) -> str:
         """Bind ``host:port`` (port 0 picks a free one); returns the base URL."""
