@@ -88,6 +88,16 @@ CORPUS: dict[str, Callable[[], str | bytes]] = {
     "pasted-secrets.yaml": pasted_secrets,
 }
 
+# name -> (LINE:COL of the first error, what it says), wherever the case is loaded.
+REFUSALS = {
+    "stacked-alias-chain.yaml": ("2:12", "nesting deeper than 64 levels once aliases are expanded"),
+    "doubling-aliases.yaml": ("3:5", "more than 100000 nodes (are aliases multiplying it?)"),
+    "open-brackets.yaml": ("1:65", "nesting deeper than 64 levels; flatten the document"),
+    "over-four-mib.yaml": ("1:1", "file is larger than 4 MiB; split it"),
+    "huge-flow-list.yaml": ("1:200000", "file holds more than 100000 nodes; split it"),
+    "pasted-secrets.yaml": ("6:13", "spec.oidc.issuer: <value hidden"),
+}
+
 
 def write_case(folder: Path, name: str) -> Path:
     """Write one corpus case to ``folder/name``; return its path."""
