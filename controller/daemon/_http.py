@@ -8,6 +8,7 @@ long: the limits below bound the time and size of what the server waits for, and
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -30,6 +31,9 @@ REQUEST_HEAD_TIMEOUT = 5.0
 # None of our routes reads a body; once the response is sent aiohttp reads and drops
 # what is left of one for at most this long, then closes.
 REQUEST_BODY_TIMEOUT = 2.0
+# A client that stops reading its response would otherwise keep the handler waiting for
+# the socket to drain, and the connection open, for good.
+RESPONSE_SEND_TIMEOUT = 10.0
 # A probe's request is a few hundred bytes; a bearer token fits well within a field.
 MAX_LINE_BYTES = 4096
 MAX_FIELD_BYTES = 4096
@@ -48,7 +52,8 @@ class StatusServer:
         self._status = status
         self._ready = ready
         self._expected = f"Bearer {auth_token}".encode() if auth_token else None
-        app = web.Application(middlewares=[self._authorize])
+        self._send_timeout = RESPONSE_SEND_TIMEOUT
+        app = web.Application(middlewares=[self._send_in_time, self._authorize])
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/readyz", self._readyz)
         app.router.add_get("/metrics", self._metrics_page)
@@ -76,6 +81,20 @@ class StatusServer:
 
     async def stop(self) -> None:
         await self._runner.cleanup()
+
+    @web.middleware
+    async def _send_in_time(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Send the response here, within a deadline, rather than leave it to aiohttp, which
+        would wait on a client that does not read for as long as it stays connected."""
+        response = await handler(request)
+        try:
+            async with asyncio.timeout(self._send_timeout):
+                await response.prepare(request)
+                await response.write_eof()
+        except TimeoutError:
+            if request.transport is not None:
+                request.transport.abort()  # aiohttp then takes it for a client gone away
+        return response
 
     @web.middleware
     async def _authorize(self, request: web.Request, handler: Handler) -> web.StreamResponse:

@@ -9,6 +9,7 @@ are noisy, and the point is "disconnected", not "fast".
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import AsyncIterator
 
@@ -22,6 +23,8 @@ from controller.daemon._metrics import Metrics
 
 HEAD_TIMEOUT = 1.0
 BODY_TIMEOUT = 0.5
+SEND_TIMEOUT = 1.0
+BIG_STATUS = {"padding": "x" * 16 * 1024 * 1024}  # far more than the sockets buffer
 SLACK = 3.0  # on top of a timeout, before the test calls the connection held
 
 
@@ -29,7 +32,8 @@ SLACK = 3.0  # on top of a timeout, before the test calls the connection held
 async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
     monkeypatch.setattr(_http, "REQUEST_HEAD_TIMEOUT", HEAD_TIMEOUT)
     monkeypatch.setattr(_http, "REQUEST_BODY_TIMEOUT", BODY_TIMEOUT)
-    status = StatusServer(Metrics(CallCounter(), lambda: 0), dict, lambda: True)
+    monkeypatch.setattr(_http, "RESPONSE_SEND_TIMEOUT", SEND_TIMEOUT)
+    status = StatusServer(Metrics(CallCounter(), lambda: 0), lambda: BIG_STATUS, lambda: True)
     url = await status.start("127.0.0.1:0")
     try:
         yield url
@@ -37,9 +41,16 @@ async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
         await status.stop()
 
 
-async def connect(url: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+async def connect(
+    url: str, receive_buffer: int | None = None
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     host, port = url.removeprefix("http://").rsplit(":", 1)
-    return await asyncio.open_connection(host, int(port))
+    sock = socket.socket()
+    if receive_buffer is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
+    return await asyncio.open_connection(sock=sock, limit=2**20)
 
 
 async def closed_after(reader: asyncio.StreamReader, limit: float) -> tuple[float, bytes]:
@@ -142,3 +153,18 @@ async def test_an_oversized_request_head_is_refused_with_400(server: str, head: 
     writer.close()
     assert received.split(b"\r\n", 1)[0].endswith(b" 400 Bad Request"), received[:200]
     await healthz_answers(server)
+
+
+async def test_a_client_that_stops_reading_its_response_is_cut_off_while_healthz_answers(
+    server: str,
+) -> None:
+    reader, writer = await connect(server, receive_buffer=4096)
+    writer.write(b"GET /status HTTP/1.1\r\nHost: x\r\n\r\n")
+    await writer.drain()
+    for _ in range(int((SEND_TIMEOUT + 1.0) / 0.1)):  # not reading meanwhile
+        await healthz_answers(server)
+        await asyncio.sleep(0.1)
+    _, received = await closed_after(reader, SLACK)
+    writer.close()
+    assert received.startswith(b"HTTP/1.1 200")
+    assert len(received) < len(BIG_STATUS["padding"]), "the whole response was sent"
