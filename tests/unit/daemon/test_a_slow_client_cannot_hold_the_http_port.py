@@ -24,7 +24,7 @@ from controller.daemon._metrics import Metrics
 HEAD_TIMEOUT = 1.0
 BODY_TIMEOUT = 0.5
 SEND_TIMEOUT = 1.0
-BIG_STATUS = {"padding": "x" * 16 * 1024 * 1024}  # far more than the sockets buffer
+BIG_STATUS = {"padding": "x" * 8 * 1024 * 1024}  # more than the sockets can buffer
 SLACK = 3.0  # on top of a timeout, before the test calls the connection held
 
 
@@ -68,9 +68,9 @@ async def closed_after(reader: asyncio.StreamReader, limit: float) -> tuple[floa
     return time.monotonic() - started, received
 
 
-async def healthz_answers(url: str) -> None:
+async def healthz_answers(url: str, within: float = 0.5) -> None:
     async with (
-        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=0.5)) as session,
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=within)) as session,
         session.get(url + "/healthz") as response,
     ):
         assert response.status == 200
@@ -162,7 +162,8 @@ async def test_a_client_that_stops_reading_its_response_is_cut_off_while_healthz
     writer.write(b"GET /status HTTP/1.1\r\nHost: x\r\n\r\n")
     await writer.drain()
     for _ in range(int((SEND_TIMEOUT + 1.0) / 0.1)):  # not reading meanwhile
-        await healthz_answers(server)
+        # Longer than elsewhere: this test's event loop also serialises the big status.
+        await healthz_answers(server, within=2.0)
         await asyncio.sleep(0.1)
     _, received = await closed_after(reader, SLACK)
     writer.close()
