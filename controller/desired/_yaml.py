@@ -111,6 +111,9 @@ class _Builder:
         self._loader = loader
         self._document = document
         self._open: set[int] = set()  # the collections being built: an alias to one loops
+        # A node reached through many aliases is placed once: an alias bomb is refused
+        # after MAX_NODES_PER_FILE builds, and each build should cost as little as it can.
+        self._placed: dict[int, Location] = {}
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         self._loader.nodes_left -= 1
@@ -130,7 +133,11 @@ class _Builder:
                 f"nesting deeper than {MAX_DEPTH} levels once aliases are expanded; "
                 "flatten the document",
             )
-        self._document.values.setdefault(path, _location(self._document.file, node.start_mark))
+        if path not in self._document.values:
+            placed = self._placed.get(id(node))
+            if placed is None:
+                placed = self._placed[id(node)] = _location(self._document.file, node.start_mark)
+            self._document.values[path] = placed
         if not isinstance(node, yaml.CollectionNode):
             return self._construct(node)
         if node.tag not in _PLAIN_COLLECTION_TAGS:
