@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from controller.desired._diagnostics import Diagnostic, Location
-from controller.desired._prescan import first_excess
+from controller.desired._libyaml import Excess, Unavailable, compose_all
 from controller.desired._redact import shown
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -240,22 +240,37 @@ def text_position(raw: bytes, character_offset: int) -> tuple[int, int]:
     return before.count("\n") + 1, character_offset - (before.rfind("\n") + 1) + 1
 
 
-def _documents(file: str, text: str) -> Iterator[Document]:
+def _documents(file: str, text: str) -> list[Document]:
+    """LibYAML's events composed by us when it reads the text; PyYAML's bounded parser
+    when it does not (its syntax errors are the ones we show)."""
     loader = _BoundedLoader(text)  # PyYAML's reader checks every character here, first
     try:
-        excess = first_excess(text, MAX_DEPTH, MAX_NODES_PER_FILE)
-        if excess is not None:
-            raise _DocumentProblem(
-                yaml.Mark(file, 0, excess.line, excess.column, None, 0),
-                TOO_DEEP if excess.limit == "depth" else TOO_MANY_NODES,
-            )
-        while loader.check_node():
-            node = loader.get_node()
-            if node is None:
-                continue
-            document = Document(file=file, data=None, start=_location(file, node.start_mark))
-            document.data = _Builder(loader, document).build(node, ())
-            if document.data is not None:
-                yield document
+        return list(_built(file, loader, compose_all(text, loader, MAX_DEPTH, MAX_NODES_PER_FILE)))
+    except Excess as excess:
+        raise _DocumentProblem(
+            excess.mark, TOO_DEEP if excess.limit == "depth" else TOO_MANY_NODES
+        ) from None
+    except Unavailable:
+        pass
     finally:
         loader.dispose()
+    loader = _BoundedLoader(text)
+    try:
+        return list(_built(file, loader, _composed(loader)))
+    finally:
+        loader.dispose()
+
+
+def _composed(loader: _BoundedLoader) -> Iterator[yaml.Node]:
+    while loader.check_node():
+        node = loader.get_node()
+        if node is not None:
+            yield node
+
+
+def _built(file: str, loader: _BoundedLoader, roots: Iterator[yaml.Node]) -> Iterator[Document]:
+    for node in roots:
+        document = Document(file=file, data=None, start=_location(file, node.start_mark))
+        document.data = _Builder(loader, document).build(node, ())
+        if document.data is not None:
+            yield document
