@@ -3,7 +3,9 @@
     .venv/bin/python bench/hostile_yaml.py [--repeats K]
 
 Writes each case of the test corpus (tests/harness/hostile_yaml.py) to a temporary
-folder and runs the installed console script on it as users would, K times. Prints the
+folder and runs `python -m controller validate` on it as users would, K times, with
+this checkout first on PYTHONPATH: the installed console script may belong to another
+checkout (an editable install), and would then measure that one's code. Prints the
 best wall time per case (process start included), the best in-process ``load`` time
 (the parse alone) and the error line it gave; the process start alone is measured too,
 as `empty-start`.
@@ -27,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from controller.desired import DesiredStateError, load  # noqa: E402
 from tests.harness.hostile_yaml import CORPUS, write_case  # noqa: E402
 
-CLI = Path(sys.executable).parent / "ecs-oauth"
+CLI = [sys.executable, "-m", "controller"]
 
 
 def best_run(path: Path, repeats: int) -> tuple[float, str]:
@@ -37,7 +39,7 @@ def best_run(path: Path, repeats: int) -> tuple[float, str]:
     for _ in range(repeats):
         started = time.perf_counter()
         ran = subprocess.run(
-            [str(CLI), "validate", "-f", str(path)],
+            [*CLI, "validate", "-f", str(path)],
             capture_output=True,
             text=True,
             check=False,

@@ -59,6 +59,10 @@ class Daemon:
         self.first_cycle_done = False
         self.exit_code = 0
         self._cycle_wanted = asyncio.Event()
+        # The watch and the resync both reload; the parse runs in a thread, so without this
+        # two reloads would overlap: both would see the state valid and alert twice, and
+        # the slower (older) read could land after the newer one and replace it.
+        self._loading = asyncio.Lock()
         self._wanted_full = False
         self._wanted_keys: set[str] = set()
         self._stop = asyncio.Event()
@@ -254,7 +258,12 @@ class Daemon:
             await asyncio.wait_for(self._stop.wait(), seconds)
 
     async def _load(self, *, initial: bool) -> None:
-        """Take the files' state if valid; on errors keep the last valid one and say so."""
+        """Take the files' state if valid; on errors keep the last valid one and say so.
+        One reload at a time: the next one reads the files after this one is done."""
+        async with self._loading:
+            await self._load_now(initial=initial)
+
+    async def _load_now(self, *, initial: bool) -> None:
         before = self.source.state
         was_valid = not self.source.errors
         changed = await self.source.reload_off_loop()

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from controller.desired._diagnostics import Diagnostic, Location
+from controller.desired._libyaml import Excess, Unavailable, compose_all
 from controller.desired._redact import shown
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -22,6 +23,8 @@ MAX_DEPTH = 64
 # documents per file, would otherwise multiply a few MiB into billions of values.
 MAX_NODES_PER_FILE = 100_000
 _PLAIN_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels; flatten the document"
+TOO_MANY_NODES = f"file holds more than {MAX_NODES_PER_FILE} nodes; split it"
 
 Path = tuple[str | int, ...]
 
@@ -81,14 +84,14 @@ class _BoundedLoader(yaml.SafeLoader):
             if self._depth > MAX_DEPTH:
                 raise _DocumentProblem(
                     self.peek_event().start_mark,  # type: ignore[no-untyped-call]
-                    f"nesting deeper than {MAX_DEPTH} levels; flatten the document",
+                    TOO_DEEP,
                 )
             if self._composed > MAX_NODES_PER_FILE:
                 # Counted here too, not only when building: a 4 MiB flow list of two
                 # million items would otherwise be composed whole first (a minute, a GiB).
                 raise _DocumentProblem(
                     self.peek_event().start_mark,  # type: ignore[no-untyped-call]
-                    f"file holds more than {MAX_NODES_PER_FILE} nodes; split it",
+                    TOO_MANY_NODES,
                 )
             return super().compose_node(parent, index)
         finally:
@@ -108,6 +111,9 @@ class _Builder:
         self._loader = loader
         self._document = document
         self._open: set[int] = set()  # the collections being built: an alias to one loops
+        # A node reached through many aliases is placed once: an alias bomb is refused
+        # after MAX_NODES_PER_FILE builds, and each build should cost as little as it can.
+        self._placed: dict[int, Location] = {}
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         self._loader.nodes_left -= 1
@@ -127,7 +133,11 @@ class _Builder:
                 f"nesting deeper than {MAX_DEPTH} levels once aliases are expanded; "
                 "flatten the document",
             )
-        self._document.values.setdefault(path, _location(self._document.file, node.start_mark))
+        if path not in self._document.values:
+            placed = self._placed.get(id(node))
+            if placed is None:
+                placed = self._placed[id(node)] = _location(self._document.file, node.start_mark)
+            self._document.values[path] = placed
         if not isinstance(node, yaml.CollectionNode):
             return self._construct(node)
         if node.tag not in _PLAIN_COLLECTION_TAGS:
@@ -230,16 +240,37 @@ def text_position(raw: bytes, character_offset: int) -> tuple[int, int]:
     return before.count("\n") + 1, character_offset - (before.rfind("\n") + 1) + 1
 
 
-def _documents(file: str, text: str) -> Iterator[Document]:
-    loader = _BoundedLoader(text)
+def _documents(file: str, text: str) -> list[Document]:
+    """LibYAML's events composed by us when it reads the text; PyYAML's bounded parser
+    when it does not (its syntax errors are the ones we show)."""
+    loader = _BoundedLoader(text)  # PyYAML's reader checks every character here, first
     try:
-        while loader.check_node():
-            node = loader.get_node()
-            if node is None:
-                continue
-            document = Document(file=file, data=None, start=_location(file, node.start_mark))
-            document.data = _Builder(loader, document).build(node, ())
-            if document.data is not None:
-                yield document
+        return list(_built(file, loader, compose_all(text, loader, MAX_DEPTH, MAX_NODES_PER_FILE)))
+    except Excess as excess:
+        raise _DocumentProblem(
+            excess.mark, TOO_DEEP if excess.limit == "depth" else TOO_MANY_NODES
+        ) from None
+    except Unavailable:
+        pass
     finally:
         loader.dispose()
+    loader = _BoundedLoader(text)
+    try:
+        return list(_built(file, loader, _composed(loader)))
+    finally:
+        loader.dispose()
+
+
+def _composed(loader: _BoundedLoader) -> Iterator[yaml.Node]:
+    while loader.check_node():
+        node = loader.get_node()
+        if node is not None:
+            yield node
+
+
+def _built(file: str, loader: _BoundedLoader, roots: Iterator[yaml.Node]) -> Iterator[Document]:
+    for node in roots:
+        document = Document(file=file, data=None, start=_location(file, node.start_mark))
+        document.data = _Builder(loader, document).build(node, ())
+        if document.data is not None:
+            yield document

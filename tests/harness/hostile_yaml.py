@@ -41,6 +41,43 @@ def huge_flow_list() -> str:
     return "[" + "1," * (2 * 1024 * 1024 - 10) + "1]"
 
 
+# Credentials as a user might paste them: a JWT, a client secret, a password. No part of
+# any of them may appear in an error, a log line, /status or an alert.
+PASTED_SECRETS = (
+    "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjbGllbnQtMTIzIn0.Qk9HVVNTSUdOQVRVUkUx",
+    "7Hq2xLw9RtZ4pKv8MnB3yC6dFgJ1sA5e",
+    "hunter2-Correct-Horse-99",
+)
+
+
+def pasted_secrets() -> str:
+    """Secrets pasted where a reference belongs, under an unknown field, into a wrongly
+    typed one and into a URL: each document is refused, none quotes the value."""
+    token, client_secret, password = PASTED_SECRETS
+    return f"""\
+apiVersion: ecs-oauth.dev/v1alpha1
+kind: IdentityProvider
+metadata: {{name: pasted}}
+spec:
+  oidc:
+    issuer: https://admin:{password}@idp.example.com
+    initialAccessToken: {token}
+---
+{HEADER}metadata: {{name: pasted.read}}
+spec:
+  provider: pasted
+  value: pasted/read
+  clientSecret: {client_secret}
+---
+apiVersion: ecs-oauth.dev/v1alpha1
+kind: Role
+metadata: {{name: pasted}}
+spec:
+  scopes: {client_secret}
+  tokenLifetime: [{password}]
+"""
+
+
 # name -> its contents, made on demand; every case must end in one located error.
 CORPUS: dict[str, Callable[[], str | bytes]] = {
     "stacked-alias-chain.yaml": stacked_alias_chain,
@@ -48,6 +85,17 @@ CORPUS: dict[str, Callable[[], str | bytes]] = {
     "open-brackets.yaml": open_brackets,
     "over-four-mib.yaml": over_four_mib,
     "huge-flow-list.yaml": huge_flow_list,
+    "pasted-secrets.yaml": pasted_secrets,
+}
+
+# name -> (LINE:COL of the first error, what it says), wherever the case is loaded.
+REFUSALS = {
+    "stacked-alias-chain.yaml": ("2:12", "nesting deeper than 64 levels once aliases are expanded"),
+    "doubling-aliases.yaml": ("3:5", "more than 100000 nodes (are aliases multiplying it?)"),
+    "open-brackets.yaml": ("1:65", "nesting deeper than 64 levels; flatten the document"),
+    "over-four-mib.yaml": ("1:1", "file is larger than 4 MiB; split it"),
+    "huge-flow-list.yaml": ("1:200000", "file holds more than 100000 nodes; split it"),
+    "pasted-secrets.yaml": ("6:13", "spec.oidc.issuer: <value hidden"),
 }
 
 
@@ -61,3 +109,9 @@ def write_case(folder: Path, name: str) -> Path:
     else:
         path.write_text(content, encoding="utf-8")
     return path
+
+
+def secret_fragments(secrets: tuple[str, ...], width: int = 8) -> set[str]:
+    """Every ``width``-character piece of each secret: an output holding none of them
+    echoes no meaningful part of any (a prefix or a tail would be as bad as the whole)."""
+    return {s[i : i + width] for s in secrets for i in range(len(s) - width + 1)}
