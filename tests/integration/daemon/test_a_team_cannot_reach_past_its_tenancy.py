@@ -9,8 +9,11 @@ import pytest
 from tests.harness.aws_state import aws_state, writes
 from tests.harness.daemon import RunningDaemon
 from tests.harness.tenancy import ATTACKS, into_team_folders, tenancy_values
+from tests.harness.world import FAMILIES
 
 from .conftest import Setup
+
+SECRETS = {f"ecs-oauth/{service}" for service in FAMILIES}
 
 
 def errors(daemon: RunningDaemon) -> list[str]:
@@ -27,6 +30,8 @@ def test_every_attack_of_team_b_is_refused_by_the_running_daemon_with_nothing_wr
     daemon = setup.start(values=values)
     daemon.wait_ready()
     daemon.wait_until(lambda: daemon.status()["controller"]["lastCycle"] is not None)
+    # ListSecrets lags behind writes (as AWS's does): snapshot once it shows them all.
+    daemon.wait_until(lambda: set(aws_state(setup.world)["secrets"]) >= SECRETS, timeout=30)
     inventory = setup.folder / "inventory" / "inventory.yaml"
     original = inventory.read_text()
     for name, attack in ATTACKS.items():
