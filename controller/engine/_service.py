@@ -22,6 +22,7 @@ from controller.engine._registrations import Registrations
 from controller.engine._rotation_plan import PHASE_TAG, ROTATED_AT_TAG
 from controller.engine._secret_access import AccessBlocked, SecretAccess
 from controller.engine._secret_record import foreign_keys, record_from_value, value_with_record
+from controller.engine._task_definition import Wiring, latest_revision, wired_revision
 from controller.engine._world import World
 from controller.idp import (
     ClientRecord,
@@ -37,18 +38,13 @@ from controller.plan._desired import (
     claim,
     client_name,
     is_ours,
-    observed_task_definition,
     owner_tags,
-    patched_task_definition,
     secret_name,
     secret_value,
-    task_definition_document,
-    task_role_name,
 )
 
 CLIENT = "idp:client"
 SECRET = "secretsmanager:secret"
-TASK_DEFINITION = "ecs:task-definition"
 # How long before a client secret expires (beyond the grace period) a person hears of it.
 EXPIRY_LEAD = timedelta(days=7)
 
@@ -97,7 +93,8 @@ class ServiceReconciler:
         record = await self._record()
         record = await self._client(record)
         secret_arn = await self._secret(record)
-        latest = await self._latest_revision()
+        ref = self.service.spec.task_definition
+        latest = await latest_revision(self.world, self.outcome, ref)
         access = SecretAccess(
             self.world, self.outcome, self.name, self.tags, self.service.spec.adopt
         )
@@ -108,7 +105,15 @@ class ServiceReconciler:
         )
         if latest is None or execution_role_arn is None:
             return
-        revision = await self._task_definition(latest, secret_arn, execution_role_arn)
+        endpoints = await self.idp.endpoints()
+        wiring = Wiring(
+            self.service.spec.role,
+            execution_role_arn,
+            secret_arn,
+            endpoints.token_endpoint,
+            self.scopes,
+        )
+        revision = await wired_revision(self.world, self.outcome, ref, latest, wiring, self.tags)
         await roll_ecs_service(
             self.world, self.outcome, self.service.spec, revision, self.credentials_replaced
         )
@@ -367,68 +372,6 @@ class ServiceReconciler:
             if any(change.path.startswith("tags.") for change in diff):
                 await self.world.secrets.tag(secret.arn, self.tags)
         return secret.arn
-
-    # -- ECS ----------------------------------------------------------------------------
-
-    async def _latest_revision(self) -> tuple[str, dict[str, Any]] | None:
-        """The family's latest ACTIVE revision (ARN and described form), if it can be wired."""
-        self.outcome.at(TASK_DEFINITION)
-        family = self.service.spec.task_definition.family
-        container = self.service.spec.task_definition.container
-        latest_arn = await self.world.task_definitions.latest_arn(family)
-        if latest_arn is None:
-            self.outcome.problem(
-                TASK_DEFINITION,
-                family,
-                "TaskDefinitionMissing",
-                f"family {family} has no ACTIVE revision yet; register one and it will be wired",
-            )
-            return None
-        described = await self.world.task_definitions.describe(latest_arn)
-        definition = described["taskDefinition"]
-        if container not in {c.get("name") for c in definition.get("containerDefinitions", [])}:
-            self.outcome.problem(
-                TASK_DEFINITION,
-                family,
-                "ContainerMissing",
-                f"{latest_arn.rsplit('/', 1)[-1]} has no container named {container}",
-            )
-            return None
-        return latest_arn, described
-
-    async def _task_definition(
-        self, latest: tuple[str, dict[str, Any]], secret_arn: str, execution_role_arn: str
-    ) -> str | None:
-        self.outcome.at(TASK_DEFINITION)
-        latest_arn, described = latest
-        definition = described["taskDefinition"]
-        family = self.service.spec.task_definition.family
-        container = self.service.spec.task_definition.container
-        role = await self.world.iam.find(task_role_name(self.service.spec.role))
-        endpoints = await self.idp.endpoints()
-        desired = task_definition_document(
-            container,
-            role.arn if role else KNOWN_AFTER_APPLY,
-            execution_role_arn,
-            secret_arn,
-            endpoints.token_endpoint,
-            self.scopes,
-        )
-        diff = diff_documents(desired, observed_task_definition(definition, container))
-        self.outcome.resources["taskDefinitionArn"] = latest_arn
-        if not diff:
-            return latest_arn
-        if self.outcome.change(TASK_DEFINITION, family, "update", diff):
-            tags = [
-                *[t for t in described["tags"] if t["key"] not in self.tags],
-                *[{"key": k, "value": v} for k, v in self.tags.items()],
-            ]
-            arn = await self.world.task_definitions.register(
-                patched_task_definition(definition, desired), tags
-            )
-            self.outcome.resources["taskDefinitionArn"] = arn
-            return arn
-        return KNOWN_AFTER_APPLY
 
 
 def _observed_client_document(observed: ObservedClient) -> dict[str, Any]:
