@@ -162,5 +162,7 @@ _FIELDS = set(_ALIASES.values())
 
 
 def _suggestion(field: str) -> str:
+    if field in _FIELDS:  # right name, wrong place (tokenLifetime on a Scope, say)
+        return "; that field belongs elsewhere (see the kind's schema in crds/)"
     close = difflib.get_close_matches(field, _FIELDS, n=1)
     return f"; did you mean {close[0]!r}?" if close else ""

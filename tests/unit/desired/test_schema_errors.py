@@ -35,6 +35,25 @@ def test_an_unknown_field_is_reported_at_its_key_with_a_did_you_mean_hint(tmp_pa
     assert error.message == "unknown field 'tokenLifetme'; did you mean 'tokenLifetime'?"
 
 
+def test_a_field_of_another_kind_is_not_suggested_as_its_own_spelling(tmp_path: Path) -> None:
+    error = the_error(
+        tmp_path,
+        """
+        apiVersion: ecs-oauth.dev/v1alpha1
+        kind: Scope
+        metadata: {name: orders.read}
+        spec:
+          provider: corp
+          tokenLifetime: 15m
+        """,
+    )
+    assert error.where == "test.yaml:6:3"
+    assert error.message == (
+        "unknown field 'tokenLifetime'; that field belongs elsewhere (see the kind's schema in "
+        "crds/)"
+    )
+
+
 def test_an_unknown_field_deep_in_a_flow_mapping_is_reported_at_its_key(tmp_path: Path) -> None:
     error = the_error(
         tmp_path,
