@@ -144,3 +144,32 @@ class RunningDaemon:
 
 def daemon_environment(base: dict[str, str]) -> dict[str, str]:
     return {**os.environ, **base, "PYTHONUNBUFFERED": "1"}
+
+
+class Prober(threading.Thread):
+    """Asks /healthz and /readyz in a loop until stopped; records every answer.
+
+    ``timeout`` is how long one probe may wait: a parse that held the daemon's event loop
+    would show as a failure.
+    """
+
+    def __init__(self, daemon: RunningDaemon, timeout: float, pause: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.url = daemon.url
+        self.timeout = timeout
+        self.pause = pause
+        self.answers: list[tuple[str, int]] = []
+        self.failures: list[str] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            for path in ("/healthz", "/readyz"):
+                try:
+                    with urllib.request.urlopen(  # noqa: S310
+                        self.url + path, timeout=self.timeout
+                    ) as response:
+                        self.answers.append((path, response.status))
+                except Exception as exc:  # a timeout is what this looks for
+                    self.failures.append(f"{path}: {exc!r}")
+            self.done.wait(self.pause)

@@ -5,12 +5,10 @@ column, and keeps reconciling the last valid state."""
 from __future__ import annotations
 
 import re
-import threading
-import urllib.request
 
 import pytest
 
-from tests.harness.daemon import RunningDaemon
+from tests.harness.daemon import Prober
 from tests.harness.hostile_yaml import write_case
 from tests.integration.daemon.conftest import Setup
 from tests.integration.daemon.test_desired_state_edits import secret_exists
@@ -23,36 +21,13 @@ pytestmark = pytest.mark.slow  # a daemon per test, waiting out resyncs
 PROBE_TIMEOUT = 5.0
 
 
-class Prober(threading.Thread):
-    """Asks /healthz and /readyz in a loop until stopped; records every answer."""
-
-    def __init__(self, daemon: RunningDaemon) -> None:
-        super().__init__(daemon=True)
-        self.url = daemon.url
-        self.answers: list[tuple[str, int]] = []
-        self.failures: list[str] = []
-        self.done = threading.Event()
-
-    def run(self) -> None:
-        while not self.done.is_set():
-            for path in ("/healthz", "/readyz"):
-                try:
-                    with urllib.request.urlopen(  # noqa: S310
-                        self.url + path, timeout=PROBE_TIMEOUT
-                    ) as response:
-                        self.answers.append((path, response.status))
-                except Exception as exc:  # a timeout is what this looks for
-                    self.failures.append(f"{path}: {exc!r}")
-            self.done.wait(0.1)
-
-
 def test_hostile_files_leave_the_daemon_answering_and_running_the_last_valid_state(
     setup: Setup,
 ) -> None:
     daemon = setup.start("resyncInterval=1s")
     daemon.wait_ready()
     seen = len(daemon.events)
-    prober = Prober(daemon)
+    prober = Prober(daemon, PROBE_TIMEOUT, 0.1)
     prober.start()
     try:
         chain = write_case(setup.folder, "stacked-alias-chain.yaml")

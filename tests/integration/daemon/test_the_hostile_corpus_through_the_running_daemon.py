@@ -7,12 +7,10 @@ keeps being reconciled, and no part of a pasted secret reaches /status, the logs
 from __future__ import annotations
 
 import json
-import threading
-import urllib.request
 
 import pytest
 
-from tests.harness.daemon import RunningDaemon
+from tests.harness.daemon import Prober
 from tests.harness.hostile_yaml import (
     CORPUS,
     PASTED_SECRETS,
@@ -30,35 +28,12 @@ pytestmark = pytest.mark.slow  # one daemon through every case, with a resync at
 PROBE_TIMEOUT = 0.5
 
 
-class Prober(threading.Thread):
-    """Asks /healthz and /readyz in a loop until stopped; records every answer."""
-
-    def __init__(self, daemon: RunningDaemon) -> None:
-        super().__init__(daemon=True)
-        self.url = daemon.url
-        self.answers: list[tuple[str, int]] = []
-        self.failures: list[str] = []
-        self.done = threading.Event()
-
-    def run(self) -> None:
-        while not self.done.is_set():
-            for path in ("/healthz", "/readyz"):
-                try:
-                    with urllib.request.urlopen(  # noqa: S310
-                        self.url + path, timeout=PROBE_TIMEOUT
-                    ) as response:
-                        self.answers.append((path, response.status))
-                except Exception as exc:  # a timeout is what this looks for
-                    self.failures.append(f"{path}: {exc!r}")
-            self.done.wait(0.05)
-
-
 def test_each_hostile_case_is_located_and_alerted_while_probes_answer_and_nothing_leaks(
     setup: Setup,
 ) -> None:
     daemon = setup.start("resyncInterval=1s")
     daemon.wait_ready()
-    prober = Prober(daemon)
+    prober = Prober(daemon, PROBE_TIMEOUT, 0.05)
     prober.start()
     statuses: list[str] = []
     try:
