@@ -14,21 +14,11 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from controller.sandbox._seed import TASK_TRUST_POLICY
 from tests.harness.moto import MotoPeer
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
-TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
+TRUST = json.dumps(TASK_TRUST_POLICY)
 MISSING = "arn:aws:iam::123456789012:policy/no-such-boundary"
 AWS_MANAGED = "arn:aws:iam::aws:policy/PowerUserAccess"
 BOUNDARY_DOCUMENT = {

@@ -16,21 +16,11 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from controller.sandbox._seed import TASK_TRUST_POLICY
 from tests.harness.moto import MotoPeer
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
-TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
+TRUST = json.dumps(TASK_TRUST_POLICY)
 EXECUTION_ROLE = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
 SECRET_REFERENCE = [{"name": "OAUTH_CLIENT_ID", "valueFrom": "arn:aws:secretsmanager:x"}]
 
