@@ -80,10 +80,7 @@ def _count(text: str, max_depth: int, max_nodes: int) -> None:
         while (event := parser.get_event()) is not None:
             if isinstance(event, _NODE_EVENTS):
                 nodes += 1
-                if open_collections >= max_depth:  # this node would be level max_depth + 1
-                    raise Excess(_start(event), "depth")
-                if nodes > max_nodes:
-                    raise Excess(_start(event), "nodes")
+                _within_limits(event, open_collections, nodes, max_depth, max_nodes)
                 if isinstance(event, yaml.CollectionStartEvent):
                     open_collections += 1
             elif isinstance(event, yaml.CollectionEndEvent):
@@ -107,10 +104,7 @@ def _compose(
     while (event := parser.get_event()) is not None:
         if isinstance(event, _NODE_EVENTS):
             nodes += 1
-            if len(stack) >= max_depth:  # this node would be level max_depth + 1
-                raise Excess(_start(event), "depth")
-            if nodes > max_nodes:
-                raise Excess(_start(event), "nodes")
+            _within_limits(event, len(stack), nodes, max_depth, max_nodes)
             node = _node(event, anchors, resolver)
             if isinstance(event, yaml.CollectionStartEvent):
                 assert isinstance(node, yaml.SequenceNode | yaml.MappingNode)
@@ -131,15 +125,27 @@ def _compose(
             _attach(stack[-1], node)
 
 
+def _within_limits(event: Any, open_collections: int, nodes: int, depth: int, count: int) -> None:
+    """Raise ``Excess`` at the node event that is one level or one node too many: inside
+    ``open_collections`` it would be at level ``open_collections + 1``."""
+    if open_collections >= depth:
+        raise Excess(event.start_mark, "depth")
+    if nodes > count:
+        raise Excess(event.start_mark, "nodes")
+
+
 def _node(
     event: Any, anchors: dict[str, yaml.Node], resolver: yaml.resolver.BaseResolver
 ) -> yaml.Node:
     """The node an event starts, registered under its anchor before its children come,
     as PyYAML does (so an alias to an ancestor is the ancestor itself)."""
+    # LibYAML's marks (yaml._yaml.Mark) carry the same line, column and name as PyYAML's.
+    start: Any = event.start_mark
+    end: Any = event.end_mark
     if isinstance(event, yaml.AliasEvent):
         if event.anchor not in anchors:
             raise yaml.composer.ComposerError(
-                None, None, f"found undefined alias {event.anchor!r}", _start(event)
+                None, None, f"found undefined alias {event.anchor!r}", start
             )
         return anchors[event.anchor]
     if event.anchor is not None and event.anchor in anchors:
@@ -147,11 +153,10 @@ def _node(
             f"found duplicate anchor {event.anchor!r}; first occurrence",
             anchors[event.anchor].start_mark,
             "second occurrence",
-            _start(event),
+            start,
         )
     node: yaml.Node
     tag = event.tag
-    start, end = _start(event), _end(event)
     if isinstance(event, yaml.ScalarEvent):
         if tag is None or tag == "!":
             tag = _resolve(resolver, yaml.ScalarNode, event.value, event.implicit)
@@ -183,12 +188,3 @@ def _resolve(resolver: Any, kind: type[yaml.Node], value: str | None, implicit: 
     """The tag PyYAML's resolver gives an untagged node (``42`` an int, ``yes`` a bool)."""
     tag: str = resolver.resolve(kind, value, implicit)
     return tag
-
-
-def _start(event: Any) -> Any:
-    """LibYAML's marks (yaml._yaml.Mark) carry the same line, column and name as PyYAML's."""
-    return event.start_mark
-
-
-def _end(event: Any) -> Any:
-    return event.end_mark

@@ -56,9 +56,12 @@ def owner_of(placed: Placed, root: Path, tenancy: Tenancy) -> Owner | None:
 
 
 def _relative(file: Path, root: Path) -> PurePosixPath:
-    base = root if root.is_dir() else root.parent
+    """The file's path below the desired-state root: the folder given to ``-f``, or the
+    folder of the one file given. Files are listed from that root, so their paths start
+    with it as written; no filesystem lookup is needed."""
+    base = root.parent if file == root else root
     try:
-        return PurePosixPath(file.resolve().relative_to(base.resolve()).as_posix())
+        return PurePosixPath(file.relative_to(base).as_posix())
     except ValueError:  # outside the root: owned by no one
         return PurePosixPath("/", file.as_posix())
 
