@@ -184,10 +184,7 @@ class ServiceReconciler:
             await self.registrations.save([exc.newest_record])
 
     async def _converge_client(self, record: ClientRecord | None) -> ClientRecord | None:
-        unsafe = record is not None and self.registrations.may_rotate_on_read(record)
-        if record is not None and unsafe and not self.outcome.records:
-            # A plan writes nothing, so it could not keep a token a read rotates, and the
-            # old one would be dead for the daemon: it leaves the client unread.
+        if record is not None and self._leaves_unread(record):
             self.outcome.resources["clientId"] = record.client_id
             return record
         observed = await self.idp.read(record) if record else None
@@ -208,6 +205,18 @@ class ServiceReconciler:
             await self.registrations.save([record])  # also moves handles out of old versions
         return record
 
+    def _leaves_unread(self, record: ClientRecord) -> bool:
+        """Where a read rotates the registration access token: a plan writes nothing, so it
+        could not keep the new token and the old one would be dead for the daemon; and a
+        writer reads an unchanged client only once per interval, since each read costs
+        the registration secret a version."""
+        if not self.registrations.may_rotate_on_read(record):
+            return False
+        if not self.outcome.records:
+            return True
+        interval = self.world.settings.rotating_token_read_interval
+        return self.registrations.read_lately(record, self.client_spec, interval)
+
     async def _keep_handles(self, record: ClientRecord, observed: ObservedClient) -> ClientRecord:
         """The handles a read left in force. An IdP that rotated the registration access
         token on the read (Keycloak does) killed the old one: the new one is saved now, or
@@ -216,7 +225,7 @@ class ServiceReconciler:
         if record.registration_access_token is None:
             return record
         if self.outcome.records:
-            await self.registrations.save([observed.record], read_rotates=rotated)
+            await self.registrations.save_read(observed.record, self.client_spec, rotated=rotated)
         elif rotated:
             self.outcome.problem(
                 CLIENT,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from datetime import timedelta
 from types import TracebackType
 from typing import Self
 
@@ -44,6 +45,9 @@ class EngineSettings:
     region: str | None = None
     # Set on every role the controller creates; None leaves roles' boundaries as found.
     permissions_boundary_arn: str | None = None
+    # At an IdP whose reads rotate the registration access token, how often an unchanged
+    # client is read (each read writes a registration-secret version).
+    rotating_token_read_interval: timedelta = timedelta(hours=1)
 
 
 class World:

@@ -72,6 +72,28 @@ def test_every_profile_converges_and_then_plans_no_change(profiled: Profiled) ->
     assert "No changes" in planned.stdout
 
 
+def resync(cli: Cli, settings: EngineSettings, cycles: int = RESYNC_CYCLES) -> list[int]:
+    """Problems found by each of ``cycles`` writing reconciles, as the daemon's resyncs run."""
+
+    async def run() -> list[int]:
+        problems = []
+        async with World(settings) as world:
+            engine = Engine(world)
+            for _ in range(cycles):
+                plan, _ = await engine.run(load(cli.folder), writes=True)
+                problems.append(len(plan.problems))
+        return problems
+
+    with mock.patch.dict(os.environ, cli.env):
+        return asyncio.run(run())
+
+
+def registration_versions(world: SeededWorld) -> int:
+    manager = world.client("secretsmanager")
+    listed = manager.list_secret_version_ids(SecretId=f"ecs-oauth/{OIDC_SERVICE}/registration")
+    return len(listed["Versions"])
+
+
 @pytest.mark.parametrize("profiled", ["keycloak"], indirect=True)
 def test_resyncs_against_a_rotating_registration_token_leave_the_task_secret_alone(
     profiled: Profiled,
@@ -81,23 +103,48 @@ def test_resyncs_against_a_rotating_registration_token_leave_the_task_secret_alo
     versions = task_secret_versions(world)
     tokens_before = registration_tokens(world, OIDC_SERVICE)
 
-    async def resync() -> list[int]:
-        problems = []
-        async with World(EngineSettings()) as world:
-            engine = Engine(world)
-            for _ in range(RESYNC_CYCLES):
-                plan, _ = await engine.run(load(cli.folder), writes=True)
-                problems.append(len(plan.problems))
-        return problems
-
-    with mock.patch.dict(os.environ, cli.env):
-        problems = asyncio.run(resync())
+    # With no read interval, every resync reads the client and so rotates its token.
+    problems = resync(cli, EngineSettings(rotating_token_read_interval=timedelta(0)))
 
     assert problems == [0] * RESYNC_CYCLES
     assert task_secret_versions(world) == versions
     # Each read rotated the token and the newest one was kept: the client is still ours.
     assert registration_tokens(world, OIDC_SERVICE) != tokens_before
     cli.assert_in_sync()
+
+
+@pytest.mark.parametrize("profiled", ["keycloak"], indirect=True)
+def test_an_unchanged_client_at_a_rotating_idp_is_read_once_an_hour_not_at_every_resync(
+    profiled: Profiled,
+) -> None:
+    cli, world = profiled.cli, profiled.world
+    cli.apply()
+    registration_before = registration_versions(world)
+    tokens_before = registration_tokens(world, OIDC_SERVICE)
+
+    problems = resync(cli, EngineSettings())
+
+    # Secrets Manager advises one PutSecretValue per secret per ten minutes: none here.
+    assert problems == [0] * RESYNC_CYCLES
+    assert registration_versions(world) == registration_before
+    assert registration_tokens(world, OIDC_SERVICE) == tokens_before
+
+
+@pytest.mark.parametrize("profiled", ["keycloak"], indirect=True)
+def test_a_changed_spec_is_read_and_applied_at_once_within_the_read_interval(
+    profiled: Profiled,
+) -> None:
+    cli, peer = profiled.cli, profiled.peer
+    cli.apply()
+    both = "scopes: [inventory.read, inventory.write]"
+    [desired] = [f for f in cli.folder.glob("*.yaml") if both in f.read_text()]
+    desired.write_text(desired.read_text().replace(both, "scopes: [inventory.read]"))
+
+    problems = resync(cli, EngineSettings(), cycles=1)
+
+    assert problems == [0]
+    [client] = peer.clients()
+    assert client["scope"] == "inventory.read"
 
 
 @pytest.mark.parametrize("profiled", ["default"], indirect=True)
