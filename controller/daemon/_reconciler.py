@@ -22,9 +22,8 @@ from controller.daemon._metrics import Metrics
 from controller.daemon._queue import WorkQueue
 from controller.daemon._rotations import Rotations
 from controller.desired import DesiredState, generation, inputs_generation
-from controller.engine import Engine, Outcome
+from controller.engine import Engine, Outcome, drift_among
 from controller.idp import IdpError
-from controller.plan import Change
 
 PRUNE_KEY = "Controller/prune"
 VERIFY_AFTER = 2.0  # seconds: re-read what was just written, so "resolved" follows quickly
@@ -47,15 +46,6 @@ TERMINAL_REASONS = frozenset(
 )
 
 log = structlog.get_logger("ecs_oauth.reconcile")
-
-
-def drifted_changes(changes: list[Change], *, in_sync_before: bool) -> tuple[Change, ...]:
-    """The changes that repair drift: all of them, once the object was in sync at the same
-    inputs; minus the ECS service roll that merely follows another correction."""
-    if not in_sync_before:
-        return ()
-    causes = [c for c in changes if c.resource != "ecs:service"]
-    return tuple(causes) if causes else tuple(changes)
 
 
 class KeyReconciler:
@@ -156,7 +146,11 @@ class KeyReconciler:
         if declared is None:  # the prune pass: logged, not an object of its own
             return
         inputs = inputs_generation(state, key)
-        drifted = drifted_changes(outcome.changes, in_sync_before=self._in_sync.get(key) == inputs)
+        # Drift by the object's durable record; this process's memory covers objects with
+        # no anchor of their own (identity providers) and an anchor deleted by hand.
+        drifted = outcome.drift or drift_among(
+            outcome.changes, in_sync_before=self._in_sync.get(key) == inputs
+        )
         if not outcome.problems and (outcome.writes or not outcome.changes):
             self._in_sync[key] = inputs
         for change in drifted:

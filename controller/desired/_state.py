@@ -84,7 +84,14 @@ def inputs_generation(state: DesiredState, key: str) -> str:
         objects.append(state.role_provider(name))
     elif kind == "IdentityProvider":
         objects.append(state.providers[name])
-    return _digest([[o.kind, o.metadata.name, generation(o)] for o in objects])
+    return _digest([[o.kind, o.metadata.name, _landing(o)] for o in objects])
+
+
+def _landing(obj: IdentityProvider | Scope | Role | Service) -> str:
+    """The part of an object's spec that shapes what lands in AWS: a Service's ``mode``
+    says only whether the controller corrects, so switching it is no edit of the resources
+    (and drift found in detect mode stays drift in enforce mode)."""
+    return _digest(obj.spec.model_dump(mode="json", by_alias=True, exclude={"mode"}))
 
 
 def _digest(document: object) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Collection
 
 from controller.aws import QUOTA_CODES, AwsError
 from controller.desired import DesiredState
+from controller.engine._converged import CONVERGED_TAG, drift_among, mark_drift, record_convergence
 from controller.engine._objects import reconcile_provider, reconcile_role
 from controller.engine._outcome import Outcome
 from controller.engine._prune import prune
@@ -29,6 +30,7 @@ from controller.idp import IdpError
 from controller.plan import Plan
 
 __all__ = [
+    "CONVERGED_TAG",
     "PHASES",
     "Engine",
     "EngineSettings",
@@ -40,6 +42,7 @@ __all__ = [
     "World",
     "advance_rotation",
     "aws_reason",
+    "drift_among",
     "keys_in_order",
     "problem_reason",
     "rotation_due",
@@ -106,10 +109,12 @@ class Engine:
         outcome = Outcome(key, writes=writes and not detect, detect=detect, records=writes)
         try:
             await _BY_KIND[kind](self.world, state, name, outcome)
+            await record_convergence(self.world, state, outcome)
         except (AwsError, IdpError) as exc:
             reason = problem_reason(exc)
             message = f"{outcome.resource} {outcome.action} failed: {exc}"
             outcome.problem(outcome.resource, name, reason, message)
+        mark_drift(state, outcome)
         return outcome
 
     async def begin_cycle(self, state: DesiredState, only: Collection[str] | None = None) -> None:

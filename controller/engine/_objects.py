@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from controller.desired import DesiredState
+from controller.engine._converged import CONVERGED_TAG
 from controller.engine._outcome import Outcome
 from controller.engine._roles import converge_role
 from controller.engine._world import World
@@ -60,6 +61,8 @@ async def reconcile_role(world: World, state: DesiredState, name: str, outcome: 
         **owner_tags(world.settings.controller_id, f"Role/{name}"),
         **scope_tags(provider, state.role_scopes(name)),
     }
+    known = (await world.iam.roles()).get(task_role_name(name))  # the batch read: no call
+    outcome.converged_at = known.tags.get(CONVERGED_TAG) if known else None
     # A task role owns no inline policy: one added by hand is drift, removed on apply.
     desired = role_document(
         world.account_id, tags, list(role.spec.managed_policy_arns), inline_policies={}

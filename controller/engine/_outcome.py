@@ -30,6 +30,12 @@ class Outcome:
     ready: bool = True
     resource: str = "-"  # what was under way, for error messages
     action: str = "read"
+    # The inputs generation the object's anchor says it last converged at (_converged).
+    converged_at: str | None = None
+
+    @property
+    def drift(self) -> tuple[Change, ...]:
+        return tuple(change for change in self.changes if change.drift)
 
     def change(
         self,

@@ -16,6 +16,7 @@ from typing import Any
 from controller.aws import ObservedSecret
 from controller.desired import DesiredState, format_duration
 from controller.engine._client_intent import Intent, intent_of, registered_before
+from controller.engine._converged import CONVERGED_TAG
 from controller.engine._ecs_service import roll_ecs_service
 from controller.engine._outcome import Outcome
 from controller.engine._registrations import Registrations
@@ -138,6 +139,7 @@ class ServiceReconciler:
             self.outcome.problem(SECRET, name, verdict.reason, verdict.message)
             raise _Blocked
         self.outcome.resources["secretArn"] = secret.arn
+        self.outcome.converged_at = secret.tags.get(CONVERGED_TAG)
         if secret.deleted_date is not None:
             diff = (FieldChange("deletedDate", str(secret.deleted_date), None),)
             if self.outcome.change(SECRET, name, "update", diff):

@@ -32,6 +32,9 @@ class Change:
     action: Action
     diff: tuple[FieldChange, ...] = ()
     note: str = ""  # e.g. "detect mode: not applied"
+    # Repairs a change made outside the controller: the object had converged at the same
+    # inputs before (its durable record says so), so no edit of the desired state made it.
+    drift: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -39,6 +42,7 @@ class Change:
             "resource": self.resource,
             "id": self.id,
             "action": self.action,
+            "drift": self.drift,
             "diff": [{"path": c.path, "before": c.before, "after": c.after} for c in self.diff],
         }
 

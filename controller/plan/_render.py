@@ -26,7 +26,8 @@ def _value(value: Any) -> str:
 
 def _change_lines(change: Change) -> list[str]:
     symbol = _SYMBOL[change.action]
-    note = f" ({change.note})" if change.note else ""
+    notes = ["drift" if change.drift else "", change.note]
+    note = "".join(f" ({text})" for text in notes if text)
     lines = [
         f"  # {change.object}: {change.resource} {json.dumps(change.id)} "
         f"will be {_VERB[change.action]}{note}"

@@ -23,6 +23,7 @@ SCOPES_OF = {
 LIFETIME_SECONDS_OF = {"orders-reader": 15 * 60, "checkout": 10 * 60, "stock-keeper": 30 * 60}
 MANAGED_BY = "ecs-oauth.dev/managed-by"
 OWNER = "ecs-oauth.dev/owner"
+GENERATION = "ecs-oauth.dev/generation"  # the inputs an object last converged at
 CONTROLLER_ID = "default"
 ENV_VARS = ("OAUTH_TOKEN_ENDPOINT", "OAUTH_SCOPE")
 SECRET_VARS = ("OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET")

@@ -7,6 +7,7 @@ One apply for the whole module; every test only reads.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from tests.harness.world import ACCOUNT, FAMILIES
 from ._live import (
     COGNITO_SERVICES,
     CONTROLLER_ID,
+    GENERATION,
     LIFETIME_SECONDS_OF,
     MANAGED_BY,
     OIDC_SERVICE,
@@ -263,8 +265,10 @@ class TestSecrets:
         self, converged: Converged, service: str
     ) -> None:
         found = tags(describe_secret(converged.world, service)["Tags"])
+        generation = found.pop(GENERATION)
 
         assert found == {MANAGED_BY: CONTROLLER_ID, OWNER: f"Service/{service}"}
+        assert re.fullmatch("[0-9a-f]{12}", generation)  # what the Service converged at
 
 
 class TestOAuthClients:
@@ -407,7 +411,8 @@ class TestPlanOutput:
         assert set(plan["summary"]) == {"create", "update", "delete", "adopt"}
         assert plan["changes"]
         for change in plan["changes"]:
-            assert set(change) == {"object", "resource", "id", "action", "diff"}
+            assert set(change) == {"object", "resource", "id", "action", "diff", "drift"}
+            assert change["drift"] is False  # a first apply repairs nothing
             assert change["action"] in plan["summary"]
             assert isinstance(change["id"], str)
             for field in change["diff"]:

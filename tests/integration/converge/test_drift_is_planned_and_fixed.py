@@ -447,6 +447,59 @@ class TestEnforceMode:
         assert set(registration_value(world, OIDC_SERVICE)["clients"]) == {client_id}
 
 
+class TestDriftIsKnownFromTheResourcesThemselves:
+    """Every object records on its own resources the inputs it last converged at, so a
+    process that never saw it converge (``plan`` by hand here) still tells drift from edits."""
+
+    def test_a_plan_by_hand_marks_an_out_of_band_change_as_drift(self, in_sync: Converged) -> None:
+        register_revision(in_sync.world, "orders-api", taskRoleArn=INTRUDER)
+
+        plan = in_sync.cli.plan_json()
+        text = in_sync.cli("plan").stdout
+
+        drift = {(c["resource"], c["drift"]) for c in plan["changes"]}
+        assert drift == {("ecs:task-definition", True), ("ecs:service", False)}
+        assert "(drift)" in text
+        assert_fixed(in_sync)
+
+    def test_an_inline_policy_added_to_a_task_role_by_hand_is_drift(
+        self, in_sync: Converged
+    ) -> None:
+        in_sync.world.client("iam").put_role_policy(
+            RoleName="ecs-oauth-orders-reader",
+            PolicyName="backdoor",
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+                }
+            ),
+        )
+
+        plan = in_sync.cli.plan_json()
+
+        assert [(c["object"], c["drift"]) for c in plan["changes"]] == [
+            ("Role/orders-reader", True)
+        ]
+        assert_fixed(in_sync)
+
+    def test_an_edit_of_the_desired_state_is_planned_as_an_update_not_as_drift(
+        self, in_sync: Converged
+    ) -> None:
+        both = "scopes: [inventory.read, inventory.write]"
+        [desired] = [f for f in in_sync.cli.folder.glob("*.yaml") if both in f.read_text()]
+        original = desired.read_text()
+        desired.write_text(original.replace(both, "scopes: [inventory.read]"))
+        try:
+            plan = in_sync.cli.plan_json()
+        finally:
+            desired.write_text(original)
+
+        assert plan["changes"]
+        assert not [c for c in plan["changes"] if c["drift"]]
+        in_sync.in_sync = True
+
+
 class TestAClientDeletedAtTheIdentityProvider:
     """Somebody deletes the service's app client: the credentials in the secret are dead."""
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from controller.daemon import StatusBoard
 from controller.daemon._board import Observation
 from controller.daemon._conditions import transition
-from controller.daemon._reconciler import drifted_changes
+from controller.engine import drift_among
 from controller.plan import Change, FieldChange, Problem
 
 T0 = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -95,12 +95,12 @@ def test_an_invalid_desired_state_is_a_controller_condition_with_the_first_error
 
 
 def test_no_drift_before_the_object_was_ever_in_sync() -> None:
-    assert drifted_changes([TASK_DEF], in_sync_before=False) == ()
+    assert drift_among([TASK_DEF], in_sync_before=False) == ()
 
 
 def test_the_service_roll_that_follows_a_correction_is_not_drift_of_its_own() -> None:
-    assert drifted_changes([TASK_DEF, ROLL], in_sync_before=True) == (TASK_DEF,)
+    assert drift_among([TASK_DEF, ROLL], in_sync_before=True) == (TASK_DEF,)
 
 
 def test_a_service_pointed_elsewhere_by_hand_is_drift() -> None:
-    assert drifted_changes([ROLL], in_sync_before=True) == (ROLL,)
+    assert drift_among([ROLL], in_sync_before=True) == (ROLL,)
