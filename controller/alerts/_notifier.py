@@ -1,22 +1,23 @@
 """Delivery that never holds up reconciling: a bounded queue and a worker per target.
 
-``post`` only enqueues. Each target has its own queue and named task, so a Slack outage
-never delays the JSON webhook (nor the other way round); a target that keeps failing costs
-a few bounded retries per alert, then one log line and ``on_failed``.
+``post`` only enqueues, stamping the alert with where it comes from (``Origin``). Each
+target has its own queue and named task, so a Slack outage never delays the JSON webhook
+(nor the other way round); a target that keeps failing costs a few bounded retries per
+alert, then one log line and ``on_failed``.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import TracebackType
 
 import aiohttp
 import structlog
 
-from controller.alerts._model import Alert
+from controller.alerts._model import Alert, Origin
 from controller.alerts._targets import DeliveryFailed, Target, refusing_redirects
 
 log = structlog.get_logger()
@@ -69,6 +70,7 @@ class Notifier:
         retry: RetryPolicy = RetryPolicy(),
         queue_size: int = 100,
         drain_timeout: float = 5.0,
+        origin: Origin | None = None,
     ) -> None:
         names = [target.name for target in targets]
         if len(set(names)) != len(names):
@@ -78,6 +80,7 @@ class Notifier:
         self._on_failed = on_failed
         self._retry = retry
         self._drain_timeout = drain_timeout
+        self._origin = origin or Origin()
         self._http: aiohttp.ClientSession | None = None
         self._closed = False
 
@@ -120,6 +123,7 @@ class Notifier:
     def post(self, alert: Alert) -> None:
         """Queue ``alert`` for every target and return at once; never raises."""
         at = datetime.now(UTC)
+        alert = replace(alert, origin=self._origin)
         for lane in self._lanes:
             if self._closed:
                 self._drop(lane.target, alert, "closed")
