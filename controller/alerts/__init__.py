@@ -20,6 +20,7 @@ from controller.alerts._incidents import drift_alert, incident_fingerprint, reso
 from controller.alerts._ledger import DriftLedger
 from controller.alerts._model import Alert, AlertKind, Drift, FieldDelta, Origin, fingerprint
 from controller.alerts._notifier import Notifier, RetryPolicy
+from controller.alerts._pacing import summary, wait_before_next
 from controller.alerts._targets import DeliveryFailed, SlackTarget, Target, WebhookTarget
 from controller.alerts._values import shown_value
 
@@ -47,5 +48,7 @@ __all__ = [
     "rotation_alert",
     "shown_value",
     "slack_message",
+    "summary",
+    "wait_before_next",
     "webhook_document",
 ]
