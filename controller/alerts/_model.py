@@ -1,22 +1,32 @@
 """What chat hears about: drifts, their fingerprints, and alerts as plain data.
 
-Alerts carry object names, resource names and field paths, never field values, so a secret
-cannot reach chat however the caller builds them. Everything here is pure.
+A drift carries its field paths and, per field, the before and after values as chat may
+show them (``_values.shown_value``: harmless values clipped, anything secret-like
+"(sensitive)"), never the raw values of a plan. Everything here is pure.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from controller.alerts._values import shown_value
 from controller.plan import Change
 
-AlertKind = Literal["drift", "resolved", "rotation", "desired-state"]
+AlertKind = Literal["drift", "resolved", "rotation", "desired-state", "summary"]
 
 FINGERPRINT_LENGTH = 16  # hex digits: 64 bits tell drifts apart and stay readable in chat
+
+
+@dataclass(frozen=True)
+class FieldDelta:
+    """One drifted field, its values already made safe to show (``None``: no value)."""
+
+    path: str
+    before: str | None
+    after: str | None
 
 
 @dataclass(frozen=True)
@@ -26,6 +36,8 @@ class Drift:
     ``id`` should stay stable while the drift lasts (a task-definition family rather than
     ``family:revision``), because it is part of the fingerprint. ``corrected`` says what
     was done: true in enforce mode (the controller wrote the fix), false in detect mode.
+    ``fields`` are the values chat shows; ``actor`` is who made the change, when known
+    (from a CloudTrail event).
     """
 
     object: str  # "Service/orders-api"
@@ -33,24 +45,37 @@ class Drift:
     id: str
     paths: tuple[str, ...]  # "containerDefinitions[app].secrets"
     corrected: bool
+    fields: tuple[FieldDelta, ...] = ()
+    actor: str | None = None
 
     @classmethod
-    def from_change(cls, change: Change, *, corrected: bool) -> Drift:
-        """The drift a planned change repairs: its paths, never its before/after values."""
+    def from_change(cls, change: Change, *, corrected: bool, actor: str | None = None) -> Drift:
+        """The drift a planned change repairs. ``before`` is the live (drifted) value and
+        ``after`` the desired one, both through ``shown_value``: a secret never gets in."""
         return cls(
             change.object,
             change.resource,
             change.id,
             tuple(field.path for field in change.diff),
             corrected,
+            tuple(
+                FieldDelta(
+                    field.path,
+                    shown_value(field.path, field.before),
+                    shown_value(field.path, field.after),
+                )
+                for field in change.diff
+            ),
+            actor,
         )
 
 
 def fingerprint(drift: Drift) -> str:
     """Stable across processes and cycles: object, resource, id and the set of paths.
 
-    Values and ``corrected`` stay out, so a secret value never influences or leaks into
-    it and switching a service from detect to enforce does not announce the drift twice.
+    Values, ``actor`` and ``corrected`` stay out, so a secret value never influences or
+    leaks into it and switching a service from detect to enforce does not announce the
+    drift twice.
     """
     return digest(drift.object, drift.resource, drift.id, *sorted(set(drift.paths)))
 
@@ -62,14 +87,27 @@ def digest(*parts: str) -> str:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where every message comes from: which controller, AWS account and Region, which
+    environment, and where its status page is. The notifier stamps it on each alert."""
+
+    controller_id: str = ""
+    account: str = ""
+    region: str = ""
+    environment: str | None = None
+    status_url: str | None = None
+
+
+@dataclass(frozen=True)
 class Alert:
     """One chat message, before formatting.
 
     ``status`` names what happened within the kind ("corrected", "left-alone", "resolved",
-    "completed", "failed", "stuck", "invalid", "recovered"); formatters use it for the
-    webhook document and the Slack icon. ``details`` are extra lines shown verbatim (the
-    FILE:LINE diagnostics of an invalid desired state). ``fingerprint`` lets a receiver
-    pair a "resolved" message with the drift it ends.
+    "completed", "failed", "stuck", "invalid", "recovered", "held"); formatters use it for
+    the webhook document's ``action`` and the Slack icon. ``details`` are extra lines shown
+    verbatim (the FILE:LINE diagnostics of an invalid desired state). ``drifts`` are an
+    incident's resources and fields. ``fingerprint`` lets a receiver pair a "resolved"
+    message with the incident it ends.
     """
 
     kind: AlertKind
@@ -81,42 +119,6 @@ class Alert:
     status: str
     fingerprint: str
     details: tuple[str, ...] = ()
-
-
-def _listed(paths: Iterable[str]) -> str:
-    unique = list(dict.fromkeys(paths))
-    return ", ".join(unique) if unique else "the whole resource"
-
-
-def drift_alert(drift: Drift) -> Alert:
-    """The first sighting of a drift, saying what the controller did about it."""
-    done = "corrected" if drift.corrected else "left alone (detect mode)"
-    return Alert(
-        kind="drift",
-        object=drift.object,
-        resource=drift.resource,
-        paths=tuple(dict.fromkeys(drift.paths)),
-        title=f"Drift {done} on {drift.object}",
-        text=(
-            f"{drift.object}: {drift.resource} {drift.id} drifted in "
-            f"{_listed(drift.paths)}; {done}."
-        ),
-        status="corrected" if drift.corrected else "left-alone",
-        fingerprint=fingerprint(drift),
-    )
-
-
-def resolved_alert(drift: Drift) -> Alert:
-    """A drift announced earlier is gone: corrected by us, or put back by hand."""
-    return Alert(
-        kind="resolved",
-        object=drift.object,
-        resource=drift.resource,
-        paths=tuple(dict.fromkeys(drift.paths)),
-        title=f"Drift resolved on {drift.object}",
-        text=(
-            f"{drift.object}: {drift.resource} {drift.id} is back in sync ({_listed(drift.paths)})."
-        ),
-        status="resolved",
-        fingerprint=fingerprint(drift),
-    )
+    drifts: tuple[Drift, ...] = ()
+    actor: str | None = None
+    origin: Origin = Origin()

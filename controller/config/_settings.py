@@ -36,6 +36,12 @@ class WebhookAlerts(_Section):
 class Alerts(_Section):
     slack: SlackAlerts = SlackAlerts()
     webhook: WebhookAlerts = WebhookAlerts()
+    # Shown in every message, so a shared channel tells staging from production.
+    environment: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    # A link in every message to where people look next (the status page, a dashboard).
+    status_url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2000)] | None = None
+    # Per target; what comes on top is folded into one "and K more incidents" message.
+    max_messages_per_minute: Annotated[int, Field(ge=1, le=600)] = 20
 
 
 class Prune(_Section):

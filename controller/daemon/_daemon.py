@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from controller.alerts import (
     Notifier,
+    Origin,
     SlackTarget,
     Target,
     WebhookTarget,
@@ -131,11 +132,23 @@ class Daemon:
         return scheduler
 
     def _notifier(self, targets: list[Target]) -> Notifier:
+        """Every message names this controller, the account and Region the World reached
+        (known once it is open), and the configured environment and status page."""
         counter = self.metrics.alerts
+        alerts = self.settings.alerts
+        origin = Origin(
+            controller_id=self.settings.controller_id,
+            account=self.world.account_id,
+            region=self.world.aws.region,
+            environment=alerts.environment,
+            status_url=alerts.status_url,
+        )
         return Notifier(
             targets,
             on_delivered=lambda target: counter.labels(target, "delivered").inc(),
             on_failed=lambda target: counter.labels(target, "failed").inc(),
+            origin=origin,
+            max_per_minute=alerts.max_messages_per_minute,
         )
 
     def _guarded(self, name: str, body: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:

@@ -32,7 +32,7 @@ def drift(number: int = 1, *, corrected: bool = True) -> Alert:
     """A distinct drift alert per ``number``."""
     paths = ("containerDefinitions[app].secrets", f"tags.n{number}")
     return drift_alert(
-        Drift("Service/orders-api", "ecs:task-definition", "orders-api", paths, corrected)
+        [Drift("Service/orders-api", "ecs:task-definition", "orders-api", paths, corrected)]
     )
 
 

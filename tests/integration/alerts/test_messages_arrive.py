@@ -12,6 +12,7 @@ from controller.alerts import (
     WebhookTarget,
     resolved_alert,
     slack_message,
+    webhook_document,
 )
 from tests.harness.chat import ChatReceiver
 from tests.integration.alerts._delivery import FAST, Tally, arrived, drift, eventually
@@ -46,23 +47,22 @@ async def test_the_webhook_receives_the_json_document(chat: ChatReceiver, tally:
 
     assert message.path == "/hook"
     body = message.body
-    assert datetime.fromisoformat(body.pop("time")).tzinfo is not None
-    assert body == {
-        "kind": "drift",
-        "status": "corrected",
-        "object": "Service/orders-api",
-        "resource": "ecs:task-definition",
-        "paths": ["containerDefinitions[app].secrets", "tags.n1"],
-        "title": "Drift corrected on Service/orders-api",
-        "text": alert.text,
-        "details": [],
-        "fingerprint": alert.fingerprint,
-    }
+    at = datetime.fromisoformat(body["time"])
+    assert at.tzinfo is not None
+    assert body == webhook_document(alert, at)
+    assert (body["kind"], body["action"], body["object"]) == (
+        "drift",
+        "corrected",
+        "Service/orders-api",
+    )
+    assert body["resources"] == [
+        {"resource": "ecs:task-definition", "id": "orders-api", "fields": []}
+    ]
 
 
 async def test_every_target_gets_every_alert_in_order(chat: ChatReceiver, tally: Tally) -> None:
     resolved = resolved_alert(
-        Drift("Service/orders-api", "ecs:task-definition", "orders-api", ("taskRoleArn",), True)
+        [Drift("Service/orders-api", "ecs:task-definition", "orders-api", ("taskRoleArn",), True)]
     )
     targets: list[Target] = [SlackTarget(chat.slack_url), WebhookTarget(chat.webhook_url)]
 
@@ -73,7 +73,7 @@ async def test_every_target_gets_every_alert_in_order(chat: ChatReceiver, tally:
 
     slack = [m.body["text"] for m in messages if m.path.startswith("/slack/")]
     hook = [m.body["kind"] for m in messages if m.path == "/hook"]
-    assert [text.split(":")[0] for text in slack] == [
+    assert [text.split("\n")[0] for text in slack] == [
         "Drift corrected on Service/orders-api",
         "Drift resolved on Service/orders-api",
     ]

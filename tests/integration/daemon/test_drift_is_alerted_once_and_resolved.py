@@ -1,5 +1,6 @@
-"""Out-of-band drift: one chat message naming the field, corrected (or left alone in detect
-mode), and one "resolved" message once it is gone."""
+"""Out-of-band drift: one chat message per incident naming every resource and field with
+its before and after values, corrected (or left alone in detect mode), and one "resolved"
+message once all of it is gone."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import time
 
 import pytest
 
+from tests.harness.moto import REGION
 from tests.harness.oidc_provider import OidcProviderPeer
-from tests.harness.world import SeededWorld, write_desired_state
+from tests.harness.world import ACCOUNT, SeededWorld, write_desired_state
 from tests.integration.converge._live import (
     cognito_client,
     ecs_service,
@@ -18,7 +20,7 @@ from tests.integration.converge._live import (
     set_cognito_scopes,
     task_definition_arns,
 )
-from tests.integration.daemon.conftest import Setup
+from tests.integration.daemon.conftest import Setup, event
 
 pytestmark = pytest.mark.slow  # a daemon per test, waiting out resyncs
 
@@ -39,6 +41,61 @@ def task_role(world: SeededWorld, family: str) -> str:
     return str(definition["taskRoleArn"])
 
 
+def test_one_reverted_apply_is_one_message_for_the_object_then_one_resolved(
+    setup: Setup,
+) -> None:
+    """Ops' report: a hand-reverted ``apply`` sent a "drifted" and a "back in sync" per
+    resource. Two resources of one Service drift at once (a task-definition revision with
+    a foreign task role and another scope, and the Cognito client's scopes): one message
+    with every field, before and after, then one "resolved"; per target."""
+    daemon = setup.start(
+        "resyncInterval=6s",
+        "alerts.environment=integration",
+        "alerts.statusUrl=http://127.0.0.1:8080/status",
+    )
+    daemon.wait_ready()
+    ours = task_role(setup.world, "checkout-worker")
+    credential = secret_value(setup.world, "checkout-worker")
+    # Right after a full cycle, so both edits land before the next reconcile reads.
+    daemon.wait_for(event("cycle_finished", full=True), after=len(daemon.events))
+    register_revision(
+        setup.world,
+        "checkout-worker",
+        taskRoleArn=FOREIGN_ROLE,
+        environment={"OAUTH_SCOPE": "orders/read"},
+    )
+    set_cognito_scopes(setup.world, credential["client_id"], ["orders/read"])
+
+    setup.chat.wait_for(4, timeout=40)  # the incident and its resolution, to each target
+    time.sleep(QUIET_SECONDS)
+    hook, slack = setup.webhook(), setup.slack()
+    assert [(b["kind"], b["object"]) for b in hook] == [
+        ("drift", "Service/checkout-worker"),
+        ("resolved", "Service/checkout-worker"),
+    ], hook
+    incident, resolved = hook
+    assert resolved["fingerprint"] == incident["fingerprint"]
+    assert (incident["action"], incident["account"], incident["region"]) == (
+        "corrected",
+        ACCOUNT,
+        REGION,
+    )
+    assert (incident["controllerId"], incident["environment"], incident["statusUrl"]) == (
+        "default",
+        "integration",
+        "http://127.0.0.1:8080/status",
+    )
+    resources = {r["resource"]: r for r in incident["resources"]}  # type: ignore[attr-defined]
+    assert sorted(resources) == ["ecs:task-definition", "idp:client"]
+    fields = {f["path"]: f for f in resources["ecs:task-definition"]["fields"]}
+    assert fields["taskRoleArn"] == {"path": "taskRoleArn", "before": FOREIGN_ROLE, "after": ours}
+    assert any("OAUTH_SCOPE" in path for path in fields)
+    assert len(slack) == 2
+    assert FOREIGN_ROLE in str(slack[0]["text"])
+    assert credential["client_secret"] not in repr(setup.chat.messages)
+    assert task_role(setup.world, "checkout-worker") == ours
+
+
 def test_a_foreign_task_definition_revision_is_corrected_and_announced_once(
     setup: Setup,
 ) -> None:
@@ -56,6 +113,8 @@ def test_a_foreign_task_definition_revision_is_corrected_and_announced_once(
     assert drift[0]["resource"] == "ecs:task-definition"
     assert drift[0]["paths"] == ["taskRoleArn"]
     assert drift[0]["status"] == "corrected"
+    [field] = drift[0]["resources"][0]["fields"]  # type: ignore[index]
+    assert field == {"path": "taskRoleArn", "before": FOREIGN_ROLE, "after": ours}
     assert resolved[0]["fingerprint"] == drift[0]["fingerprint"]
     slack_texts = [m.body["text"] for m in slack if m.path.startswith("/slack/")]
     assert len(slack_texts) == 2

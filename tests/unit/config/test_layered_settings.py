@@ -61,3 +61,28 @@ def test_a_webhook_url_in_plain_text_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DesiredStateError) as caught:
         load_settings([overlay], [])
     assert ":3:" in str(caught.value.diagnostics[0])
+
+
+def test_the_alert_labels_link_and_rate_limit_are_set_like_any_setting() -> None:
+    settings = load_settings(
+        [VALUES],
+        [
+            "alerts.environment=production",
+            "alerts.statusUrl=https://ecs-oauth.internal/status",
+            "alerts.maxMessagesPerMinute=5",
+        ],
+    )
+    assert settings.alerts.environment == "production"
+    assert settings.alerts.status_url == "https://ecs-oauth.internal/status"
+    assert settings.alerts.max_messages_per_minute == 5
+
+
+@pytest.mark.parametrize(
+    "option", ["alerts.maxMessagesPerMinute=0", "alerts.statusUrl=javascript:alert(1)"]
+)
+def test_a_rate_limit_of_nothing_or_a_status_link_that_is_not_http_is_refused(
+    option: str,
+) -> None:
+    with pytest.raises(DesiredStateError) as caught:
+        load_settings([VALUES], [option])
+    assert str(caught.value.diagnostics[0]).startswith("--set:1:1: error: alerts.")
