@@ -33,6 +33,7 @@ class Drift:
     id: str
     paths: tuple[str, ...]  # "containerDefinitions[app].secrets"
     corrected: bool
+    actor: str | None = None  # who made the change, when a CloudTrail event said so
 
     @classmethod
     def from_change(cls, change: Change, *, corrected: bool) -> Drift:
@@ -91,6 +92,7 @@ def _listed(paths: Iterable[str]) -> str:
 def drift_alert(drift: Drift) -> Alert:
     """The first sighting of a drift, saying what the controller did about it."""
     done = "corrected" if drift.corrected else "left alone (detect mode)"
+    by = f", changed by {drift.actor}" if drift.actor else ""
     return Alert(
         kind="drift",
         object=drift.object,
@@ -99,7 +101,7 @@ def drift_alert(drift: Drift) -> Alert:
         title=f"Drift {done} on {drift.object}",
         text=(
             f"{drift.object}: {drift.resource} {drift.id} drifted in "
-            f"{_listed(drift.paths)}; {done}."
+            f"{_listed(drift.paths)}{by}; {done}."
         ),
         status="corrected" if drift.corrected else "left-alone",
         fingerprint=fingerprint(drift),
