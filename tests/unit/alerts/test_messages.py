@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from controller.alerts import (
@@ -36,6 +37,13 @@ class TestDriftAlerts:
             "Service/orders-api: ecs:task-definition orders-api drifted in "
             "containerDefinitions[app].secrets, taskRoleArn; corrected."
         )
+
+    def test_a_drift_a_cloudtrail_event_attributed_names_who_and_from_where(self) -> None:
+        actor = "arn:aws:sts::123456789012:assumed-role/Admin/alice from 203.0.113.7"
+        alert = drift_alert(replace(CORRECTED, actor=actor))
+
+        assert alert.text.endswith(f"taskRoleArn, changed by {actor}; corrected.")
+        assert alert.fingerprint == drift_alert(CORRECTED).fingerprint  # the same drift
 
     def test_a_drift_in_detect_mode_says_it_was_left_alone(self) -> None:
         alert = drift_alert(LEFT_ALONE)
