@@ -146,6 +146,7 @@ class Daemon:
             want=self._want,
             leader=lambda: self.leadership.leader,
             actors=self.actors,
+            on_decision=lambda outcome: self.metrics.change_events.labels(outcome).inc(),
         )
         return [self._guarded("change-events", events.run)]
 

@@ -45,6 +45,7 @@ class ChangeEvents:
         want: Callable[[set[str]], None],
         leader: Callable[[], bool],
         actors: LastActors,
+        on_decision: Callable[[str], None] = lambda outcome: None,
     ) -> None:
         self.queue = EventQueue(aws, queue_url)
         self.actors = actors
@@ -52,6 +53,7 @@ class ChangeEvents:
         self._index = index
         self._want = want
         self._leader = leader
+        self._on_decision = on_decision  # a metric by outcome
         self.own: str | None = None
 
     async def run(self) -> None:
@@ -74,6 +76,7 @@ class ChangeEvents:
         for message in messages:
             decision = decide(message.body, index, self.own)
             _log(message, decision)
+            self._on_decision(decision.outcome)
             if decision.outcome == "reconcile" and decision.call is not None:
                 wanted |= decision.keys
                 if actor := decision.call.describe_actor():

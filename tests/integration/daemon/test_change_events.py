@@ -101,3 +101,6 @@ def test_our_own_writes_are_skipped_and_a_malformed_message_is_logged_and_delete
     time.sleep(1.0)
     assert not [e for e in daemon.events[after:] if e.get("event") == "cycle_started"]
     assert not [b for b in setup.webhook() if b["kind"] == "drift"]
+    _, metrics = daemon.get("/metrics")
+    assert 'ecs_oauth_change_events_total{outcome="own-write"} 1.0' in metrics
+    assert 'ecs_oauth_change_events_total{outcome="malformed"} 1.0' in metrics
