@@ -74,7 +74,11 @@ class ChangeEvents:
         now = time.monotonic()
         wanted: set[str] = set()
         for message in messages:
-            decision = decide(message.body, index, self.own)
+            try:
+                decision = decide(message.body, index, self.own)
+            except Exception as exc:  # a bug must cost one message, not a redelivery loop
+                log.exception("event_undecidable", message_id=message.id)
+                decision = Decision("malformed", error=f"{type(exc).__name__}: {exc}")
             _log(message, decision)
             self._on_decision(decision.outcome)
             if decision.outcome == "reconcile" and decision.call is not None:
