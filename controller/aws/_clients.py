@@ -18,7 +18,7 @@ from aiobotocore.session import AioSession, get_session
 from aiolimiter import AsyncLimiter
 from botocore.config import Config
 
-SERVICES = ("ecs", "iam", "secretsmanager", "cognito-idp", "sts", "dynamodb")
+SERVICES = ("ecs", "iam", "secretsmanager", "cognito-idp", "sts", "dynamodb", "sqs")
 
 
 @dataclass

@@ -60,6 +60,12 @@ class Limits(_Section):
     cognito_requests_per_second_per_pool: Annotated[float, Field(gt=0)] = 5.0
 
 
+class Events(_Section):
+    # An SQS queue fed by an EventBridge rule with CloudTrail API calls: the objects a call
+    # touched are reconciled within seconds, and the resync becomes a safety net.
+    queue_url: str | None = None
+
+
 class Iam(_Section):
     # Globs of the managed policies a Role may attach. Default: none; the platform lists
     # what it permits, so no YAML can attach AdministratorAccess.
@@ -77,6 +83,7 @@ class Settings(_Section):
     alerts: Alerts = Alerts()
     prune: Prune = Prune()
     leader_election: LeaderElection = LeaderElection()
+    events: Events = Events()
     limits: Limits = Limits()
     iam: Iam = Iam()
     tenancy: Tenancy = Tenancy()

@@ -37,6 +37,7 @@ from controller.daemon._rotations import Rotations
 from controller.daemon._source import DesiredSource
 from controller.desired import DesiredState, inputs_generation
 from controller.engine import Engine, World, keys_in_order
+from controller.events import ChangeEvents, LastActors, ManagedIndex, managed_index
 
 WATCH_RETRY_SECONDS = 2.0  # a lost watch (its folder removed) is tried again this often
 log = structlog.get_logger("ecs_oauth.daemon")
@@ -67,6 +68,7 @@ class Daemon:
         self._wanted_full = False
         self._wanted_keys: set[str] = set()
         self._stop = asyncio.Event()
+        self.actors = LastActors()
 
     async def run(
         self, stop: asyncio.Event, on_listening: Callable[[str], None] | None = None
@@ -83,6 +85,7 @@ class Daemon:
                 self.settings.reconcile_timeout.total_seconds(),
                 lambda: self.source.state,
                 Rotations(self.world, alerts),
+                self.actors.take,
             )
             token = self.settings.http.auth_token
             server = StatusServer(
@@ -106,6 +109,7 @@ class Daemon:
                 self._guarded("cycles", self._cycles),
                 self._guarded("desired-state-watch", self._watch),
                 self._guarded("leader-election", self.leadership.campaign),
+                *self._change_events(),
             ]
             await stop.wait()
             log.info("stopping", queued=len(self.queue))
@@ -130,6 +134,28 @@ class Daemon:
         )
         scheduler.start()
         return scheduler
+
+    def _change_events(self) -> list[asyncio.Task[None]]:
+        """With ``events.queueUrl``, CloudTrail events queue the objects they touched."""
+        url = self.settings.events.queue_url
+        if url is None:
+            return []
+        events = ChangeEvents(
+            self.world.aws,
+            url,
+            index=self._managed_index,
+            want=self._want,
+            leader=lambda: self.leadership.leader,
+            actors=self.actors,
+            on_decision=lambda outcome: self.metrics.change_events.labels(outcome).inc(),
+        )
+        return [self._guarded("change-events", events.run)]
+
+    def _managed_index(self) -> ManagedIndex | None:
+        state = self.source.state
+        if state is None:
+            return None
+        return managed_index(state, {k: o.resources for k, o in self.board.objects.items()})
 
     def _notifier(self, targets: list[Target]) -> Notifier:
         """Every message names this controller, the account and Region the World reached

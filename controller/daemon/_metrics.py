@@ -61,6 +61,12 @@ class Metrics:
             ["kind", "resource"],
             registry=self.registry,
         )
+        self.change_events = Counter(
+            "ecs_oauth_change_events",
+            "CloudTrail events from the queue, by what was done with them",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.alerts = Counter(
             "ecs_oauth_alerts",
             "Chat alerts by target and result",

@@ -11,6 +11,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import structlog
@@ -45,6 +46,8 @@ TERMINAL_REASONS = frozenset(
     }
 )
 
+# Who changed an object, by the change event that named it: (key, reconcile start) -> actor.
+ActorOf = Callable[[str, float], str | None]
 log = structlog.get_logger("ecs_oauth.reconcile")
 
 
@@ -59,6 +62,7 @@ class KeyReconciler:
         timeout: float,
         state: Callable[[], DesiredState | None],
         rotations: Rotations,
+        actor_of: ActorOf | None = None,
     ) -> None:
         self.engine = engine
         self.queue = queue
@@ -68,6 +72,7 @@ class KeyReconciler:
         self.timeout = timeout
         self.state = state
         self.rotations = rotations
+        self.actor_of = actor_of or (lambda key, started: None)
         self.ledger = DriftLedger()
         self._in_sync: dict[str, str] = {}  # key -> inputs generation it last converged at
         self._refreshed = time.monotonic()
@@ -98,7 +103,7 @@ class KeyReconciler:
             kind = key.split("/", 1)[0]
             self.metrics.reconciles.labels(kind, result).inc()
             self.metrics.reconcile_seconds.labels(kind, result).observe(time.monotonic() - started)
-            self._report(state, key, outcome)
+            self._report(state, key, outcome, started)
             self._schedule(key, outcome)
             if key.startswith("Service/") and outcome.writes and not outcome.problems:
                 await self._rotate(state, key)
@@ -120,7 +125,7 @@ class KeyReconciler:
             outcome.problem("-", key, "InternalError", f"{type(exc).__name__}: {exc}")
             return outcome
 
-    def _report(self, state: DesiredState, key: str, outcome: Outcome) -> None:
+    def _report(self, state: DesiredState, key: str, outcome: Outcome, started: float) -> None:
         self.changes_seen += len(outcome.changes)
         for change in outcome.changes:
             log.info(
@@ -151,6 +156,7 @@ class KeyReconciler:
         drifted = outcome.drift or drift_among(
             outcome.changes, in_sync_before=self._in_sync.get(key) == inputs
         )
+        actor = self.actor_of(key, started)  # taken at every reconcile, so never stale
         if not outcome.problems and (outcome.writes or not outcome.changes):
             self._in_sync[key] = inputs
         for change in drifted:
@@ -162,8 +168,11 @@ class KeyReconciler:
                 action="corrected" if outcome.writes else "left-alone",
                 id=change.id,
                 paths=[field.path for field in change.diff],
+                actor=actor,
             )
-        drifts = [Drift.from_change(c, corrected=outcome.writes) for c in drifted]
+        drifts = [
+            replace(Drift.from_change(c, corrected=outcome.writes), actor=actor) for c in drifted
+        ]
         for alert in self.ledger.observe(key, drifts):
             self.notifier.post(alert)
         self.board.observe(

@@ -24,9 +24,11 @@ PREFIX = {
     "secretsmanager": "secretsmanager",
     "sts": "sts",
     "dynamodb": "dynamodb",
+    "sqs": "sqs",
 }
 # Not IAM actions of the controller's own role: sts:GetCallerIdentity needs no permission.
-EXEMPT = {"sts:GetCallerIdentity"}
+# A batch of SQS deletes is authorized as sqs:DeleteMessage (there is no batch action).
+EXEMPT = {"sts:GetCallerIdentity", "sqs:DeleteMessageBatch"}
 
 
 def policy_actions() -> set[str]:
@@ -46,7 +48,7 @@ def called_operations() -> set[str]:
         service: set(session.get_service_model(service).operation_names) for service in SERVICES
     }
     called = set()
-    for package in ("aws", "idp", "engine", "daemon"):
+    for package in ("aws", "idp", "engine", "daemon", "events"):
         for path in (REPO / "controller" / package).glob("*.py"):
             source = path.read_text()
             names = set(re.findall(r'"([A-Z][A-Za-z]+)"', source)) | {
