@@ -73,7 +73,8 @@ def test_an_event_gets_its_drift_corrected_within_seconds_naming_who_made_it(
     [drift] = [b for b in setup.webhook() if b["kind"] == "drift"]
     assert drift["object"] == "Service/orders-api"
     assert drift["paths"] == ["taskRoleArn"]
-    assert f"changed by {ALICE} from {ALICE_IP}" in str(drift["text"])
+    assert drift["actor"] == f"{ALICE} from {ALICE_IP}"
+    assert f"Changed by {ALICE} from {ALICE_IP}." in str(drift["text"])
     [slack] = [b for b in setup.slack() if "Drift" in str(b["text"])]
     assert ALICE in str(slack["text"])
     daemon.wait_until(lambda: queue_is_empty(sqs, url), 10, "the event was deleted")
