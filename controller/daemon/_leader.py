@@ -47,16 +47,24 @@ class Leadership:
         return self._lease is None or self._lease.held
 
     async def campaign(self) -> None:
-        """Renew (or wait out and take) the lease every third of its duration, waking
-        early when our validity ends sooner, for as long as we run."""
+        """Renew (or wait out and take) the lease every third of its duration for as long
+        as we run; meanwhile say so the moment our validity ends, a renewal in flight or
+        not."""
         if self._lease is None:
             return
+        await asyncio.gather(self._renewals(self._lease), self._watch(self._lease))
+
+    async def _renewals(self, lease: Lease) -> None:
         while True:
-            await self._attempt(self._lease)
-            pause = self.duration / 3
-            if self.leader:
-                pause = max(min(pause, self._lease.fence.remaining()), 0.05)
-            await asyncio.sleep(pause)
+            await self._attempt(lease)
+            await asyncio.sleep(self.duration / 3)
+
+    async def _watch(self, lease: Lease) -> None:
+        while True:
+            pause = lease.fence.remaining() if self.leader else self.duration / 3
+            await asyncio.sleep(max(min(pause, self.duration / 3), 0.05))
+            if self.decided:
+                self._observe(lease)
 
     async def _attempt(self, lease: Lease) -> None:
         try:
