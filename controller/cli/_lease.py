@@ -20,6 +20,7 @@ import contextlib
 import os
 import socket
 import sys
+import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
@@ -71,6 +72,7 @@ async def _take(lease: Lease, command: str, *, force_unlock: bool) -> None:
     """Take the lease: at once if free or forced, after a full still duration if its
     holder is gone; refuse as soon as the holder shows it is alive (a renewal)."""
     first: str | None = None
+    told = False
     while not await lease.take(force=force_unlock):
         seen = lease.seen
         if seen is not None and first is not None and seen.rvn != first:
@@ -79,10 +81,12 @@ async def _take(lease: Lease, command: str, *, force_unlock: bool) -> None:
                 f"held by {seen.holder}, which is renewing it; stop it, or run {command} "
                 f"with --force-unlock to take the lease over"
             )
-        if seen is not None and first is None:
+        still = seen is not None and time.monotonic() - seen.at >= lease.duration * 2 / 3
+        if seen is not None and still and not told:
+            told = True  # a live holder renews every third: this one may be gone
             print(
-                f"The lease {lease.name} is held by {seen.holder}; waiting up to "
-                f"{lease.duration:g}s to see whether it still renews it.",
+                f"The lease {lease.name} is held by {seen.holder}, which has not renewed "
+                f"it; taking it over once it stood still for {lease.duration:g}s.",
                 file=sys.stderr,
                 flush=True,
             )
