@@ -21,6 +21,8 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import boto3
 
+from controller.aws import is_write
+
 if TYPE_CHECKING:
     from botocore.config import Config
 
@@ -145,6 +147,18 @@ class MotoPeer:
         )
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return str(response.read().decode())
+
+
+def writes_by(journal: list[dict[str, Any]], access_key: str) -> list[dict[str, Any]]:
+    """The journaled calls of one caller that change something, lease calls aside: the
+    writes a fenced controller may make only while it holds the lease."""
+    return [
+        call
+        for call in journal
+        if call["accessKey"] == access_key
+        and call["service"] != "dynamodb"
+        and is_write(call["operation"])
+    ]
 
 
 def _camel(name: str) -> str:

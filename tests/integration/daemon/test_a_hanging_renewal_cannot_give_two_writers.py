@@ -14,25 +14,18 @@ from typing import Any
 
 import pytest
 
-from controller.aws import is_write
+from tests.harness.moto import writes_by
+from tests.harness.world import LEASE_TABLE
 from tests.integration.daemon.conftest import Setup, event
-from tests.integration.daemon.test_one_leader_among_replicas import TABLE, create_lease_table
 
 pytestmark = pytest.mark.slow  # two daemons, a lease waited out
 
-LEASE = ("resyncInterval=1h", "leaderElection.table=" + TABLE, "leaderElection.leaseDuration=3s")
+LEASE = (
+    "resyncInterval=1h",
+    "leaderElection.table=" + LEASE_TABLE,
+    "leaderElection.leaseDuration=3s",
+)
 STALL_SECONDS = 30  # far past the 3 s lease: the old leader's renewals never come back
-
-
-def writes_by(journal: list[dict[str, Any]], access_key: str) -> list[dict[str, Any]]:
-    """The calls of one replica that change something, its lease's own calls aside."""
-    return [
-        call
-        for call in journal
-        if call["accessKey"] == access_key
-        and call["service"] != "dynamodb"
-        and is_write(call["operation"])
-    ]
 
 
 def at(logged: dict[str, Any]) -> float:
@@ -47,7 +40,7 @@ def edit_token_lifetime(setup: Setup, old: str, new: str) -> None:
 
 
 def test_the_old_leader_stops_writing_before_the_standby_takes_over(setup: Setup) -> None:
-    create_lease_table(setup)
+    setup.world.create_lease_table()
     old = setup.start(*LEASE, env={"AWS_ACCESS_KEY_ID": "replica-a"})
     old.wait_ready()
     new = setup.start(*LEASE, env={"AWS_ACCESS_KEY_ID": "replica-b"})
