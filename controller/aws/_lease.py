@@ -88,6 +88,8 @@ class Lease:
 
     async def renew(self) -> bool:
         """One conditional renewal; false when another replica holds the item now."""
+        if not self._mine:
+            return False  # nothing of ours to renew: take it first
         condition = "holder = :me AND rvn IN (" + ", ".join(self._rvn_names()) + ")"
         values = {":me": {"S": self.holder}, **self._rvn_values()}
         try:
