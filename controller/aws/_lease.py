@@ -90,10 +90,8 @@ class Lease:
         """One conditional renewal; false when another replica holds the item now."""
         if not self._mine:
             return False  # nothing of ours to renew: take it first
-        condition = "holder = :me AND rvn IN (" + ", ".join(self._rvn_names()) + ")"
-        values = {":me": {"S": self.holder}, **self._rvn_values()}
         try:
-            await self._put(condition, values)
+            await self._put(*self._ours())
         except AwsError as exc:
             if exc.code != _CONDITION_FAILED:
                 raise
@@ -109,11 +107,14 @@ class Lease:
             self.seen = None
             return await self._take_if("attribute_not_exists(#name)", {})
         now = self._clock()
-        holder, rvn = item["holder"]["S"], item["rvn"]["S"]
+        holder = item.get("holder", {}).get("S", "unknown")
+        rvn = item.get("rvn", {}).get("S", "")  # none: an item of the old expiresAt lease
         if self.seen is None or self.seen.rvn != rvn:
             self.seen = Sighting(holder, rvn, now)
         if not force and now - self.seen.at < self.duration:
             return False
+        if not rvn:
+            return await self._take_if("attribute_not_exists(rvn)", {})
         return await self._take_if("rvn = :seen", {":seen": {"S": rvn}})
 
     async def release(self) -> None:
@@ -121,14 +122,14 @@ class Lease:
         if not self._mine:
             return
         self.fence.close()  # no write of ours may follow the release
-        condition = "holder = :me AND rvn IN (" + ", ".join(self._rvn_names()) + ")"
+        condition, values = self._ours()
         try:
             await self._bounded(
                 "DeleteItem",
                 TableName=self.table,
                 Key={"name": {"S": self.name}},
                 ConditionExpression=condition,
-                ExpressionAttributeValues={":me": {"S": self.holder}, **self._rvn_values()},
+                ExpressionAttributeValues=values,
             )
         except AwsError as exc:
             if exc.code != _CONDITION_FAILED:
@@ -194,9 +195,12 @@ class Lease:
         self._mine = []
         self.fence.close()
 
-    def _rvn_names(self) -> list[str]:
-        return [f":rvn{n}" for n in range(len(self._mine[-_KEPT_RVNS - 1 :]))]
-
-    def _rvn_values(self) -> dict[str, Any]:
+    def _ours(self) -> tuple[str, dict[str, Any]]:
+        """The condition "the item is still ours": our holder and an rvn we wrote (the last
+        confirmed one, or one whose answer timed out but which may have landed)."""
         recent = self._mine[-_KEPT_RVNS - 1 :]
-        return {f":rvn{n}": {"S": rvn} for n, rvn in enumerate(recent)}
+        names = [f":rvn{n}" for n in range(len(recent))]
+        values = {":me": {"S": self.holder}} | {
+            name: {"S": rvn} for name, rvn in zip(names, recent, strict=True)
+        }
+        return f"holder = :me AND rvn IN ({', '.join(names)})", values
