@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from controller.config import Settings
 
 
+TAKE_ATTEMPTS = 3
+
+
 class LeaseRefused(Exception):
     """Another writer holds the lease; the message says who and what to do."""
 
@@ -50,12 +53,17 @@ async def writer_lease(
     if table is None:
         yield
         return
-    from controller.aws import Lease, lease_name
+    from controller.aws import AwsError, Lease, lease_name
 
     duration = settings.leader_election.lease_duration.total_seconds()
     holder = f"{command}/{socket.gethostname()}/{os.getpid()}"
     lease = Lease(aws, table, lease_name(settings.controller_id), holder, duration)
-    await _take(lease, command, force_unlock=force_unlock)
+    try:
+        await _take(lease, command, force_unlock=force_unlock)
+    except AwsError as exc:  # no table, no permission, DynamoDB unreachable: nothing written
+        raise LeaseRefused(
+            f"error: {command} could not take the lease {lease.name} (table {table}): {exc}"
+        ) from exc
     renewing = asyncio.create_task(_renew(lease), name="lease-renewal")
     try:
         if force_unlock and lease.taken_from is not None:
@@ -65,7 +73,10 @@ async def writer_lease(
         renewing.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await renewing
-        await lease.release()
+        try:
+            await lease.release()
+        except AwsError as exc:  # the work is done; a standby waits the lease out instead
+            print(f"warning: could not release the lease {lease.name}: {exc}", file=sys.stderr)
 
 
 async def _take(lease: Lease, command: str, *, force_unlock: bool) -> None:
@@ -73,7 +84,7 @@ async def _take(lease: Lease, command: str, *, force_unlock: bool) -> None:
     holder is gone; refuse as soon as the holder shows it is alive (a renewal)."""
     first: str | None = None
     told = False
-    while not await lease.take(force=force_unlock):
+    while not await _take_once(lease, force_unlock=force_unlock):
         seen = lease.seen
         if seen is not None and first is not None and seen.rvn != first:
             raise LeaseRefused(
@@ -100,6 +111,20 @@ async def _take(lease: Lease, command: str, *, force_unlock: bool) -> None:
             file=sys.stderr,
             flush=True,
         )
+
+
+async def _take_once(lease: Lease, *, force_unlock: bool) -> bool:
+    """One attempt; a slow DynamoDB (a call past its hard timeout) is tried again, a few
+    times, since nothing was decided yet."""
+    from controller.aws import LeaseTimeout
+
+    for attempt in range(TAKE_ATTEMPTS):
+        try:
+            return await lease.take(force=force_unlock)
+        except LeaseTimeout:
+            if attempt == TAKE_ATTEMPTS - 1:
+                raise
+    return False
 
 
 async def _renew(lease: Lease) -> None:

@@ -109,3 +109,15 @@ def test_apply_waits_out_a_holder_that_is_gone_and_proceeds(world: SeededWorld, 
     assert result.returncode == 0, explain(result)
     assert "which has not renewed it" in result.stderr
     assert "warning:" not in result.stderr  # nothing was forced
+
+
+def test_apply_without_the_lease_table_is_refused_in_one_line(world: SeededWorld, cli: Cli) -> None:
+    world.moto.clear_journal()
+
+    result = as_caller(cli, "apply")("apply", *LEASE)  # nobody created the table
+
+    assert result.returncode == 1, explain(result)
+    [refusal] = result.stderr.strip().splitlines()
+    assert refusal.startswith("error: apply could not take the lease"), refusal
+    assert "ResourceNotFoundException" in refusal
+    assert writes_by(world.moto.journal(), "apply") == []
