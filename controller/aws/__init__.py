@@ -9,11 +9,13 @@ from controller.aws._errors import (
     AwsNotFound,
     AwsQuotaExceeded,
     AwsTransient,
+    LeadershipLost,
     call,
     translate,
 )
+from controller.aws._fence import Fence, is_write
 from controller.aws._iam import Iam, ObservedRole, RoleExists
-from controller.aws._lease import Lease
+from controller.aws._lease import Lease, LeaseTimeout, lease_name
 from controller.aws._secrets import CURRENT as AWSCURRENT
 from controller.aws._secrets import PENDING as AWSPENDING
 from controller.aws._secrets import PREVIOUS as AWSPREVIOUS
@@ -32,8 +34,11 @@ __all__ = [
     "AwsTransient",
     "CallCounter",
     "EcsServices",
+    "Fence",
     "Iam",
+    "LeadershipLost",
     "Lease",
+    "LeaseTimeout",
     "ObservedRole",
     "ObservedSecret",
     "RateLimits",
@@ -41,5 +46,7 @@ __all__ = [
     "Secrets",
     "TaskDefinitions",
     "call",
+    "is_write",
+    "lease_name",
     "translate",
 ]

@@ -18,7 +18,13 @@ from aiobotocore.session import AioSession, get_session
 from aiolimiter import AsyncLimiter
 from botocore.config import Config
 
+from controller.aws._fence import Fence, is_write
+
 SERVICES = ("ecs", "iam", "secretsmanager", "cognito-idp", "sts", "dynamodb", "sqs")
+# The lease's own calls are fenced by their conditions (holder and rvn), not by the fence
+# they keep open; the controller uses DynamoDB for nothing else. Receiving and deleting
+# change events (SQS) changes no managed resource.
+UNFENCED_SERVICES = frozenset({"dynamodb", "sqs"})
 
 
 @dataclass
@@ -60,15 +66,20 @@ class AwsClients:
         max_connections: int = 16,
         limits: RateLimits | None = None,
         counter: CallCounter | None = None,
+        fence: Fence | None = None,
     ) -> None:
         self.region = region or _region()
         self.counter = counter or CallCounter()
         self.limits = limits or RateLimits()
+        self.fence = fence or Fence()
         self._max_connections = max_connections
         self._stack = AsyncExitStack()
         self._clients: dict[str, Any] = {}
         self._session: AioSession = get_session()
         self._session.register("before-call", self._count)
+        # Before every attempt, retries included: a retry after a backoff may come after
+        # the lease ran out, so checking once per call is not enough.
+        self._session.register("before-send", self._fenced)
         self.task_definition_writes = AsyncLimiter(
             self.limits.ecs_task_definition_burst,
             self.limits.ecs_task_definition_burst / self.limits.ecs_task_definition_writes,
@@ -77,6 +88,11 @@ class AwsClients:
 
     def _count(self, model: Any, **_: Any) -> None:
         self.counter.record(model.service_model.service_name, model.name)
+
+    def _fenced(self, event_name: str, **_: Any) -> None:
+        service, operation = event_name.split(".")[1:3]
+        if service not in UNFENCED_SERVICES and is_write(operation):
+            self.fence.check(operation)
 
     def cognito_limiter(self, user_pool_id: str) -> AsyncLimiter:
         """Cognito allows about 5 requests per second per operation and user pool."""

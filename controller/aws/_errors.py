@@ -96,8 +96,20 @@ class AwsTransient(AwsError):
         return True
 
 
+class LeadershipLost(AwsError):
+    """A write was refused before it left: this process's lease is not known to be valid,
+    so another replica may be writing. Nothing was sent; the leader will do it."""
+
+    reason = "LeadershipLost"
+
+    def __init__(self, operation: str, message: str) -> None:
+        super().__init__(operation, "LeadershipLost", message)
+
+
 def translate(operation: str, exc: Exception) -> AwsError:
     """botocore's exception as ours, keeping only what is safe to print."""
+    if isinstance(exc, AwsError):  # raised by our own hooks (the fence) inside botocore
+        return exc
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         code = str(error.get("Code", "Unknown"))

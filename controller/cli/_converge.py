@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from controller.cli._common import add_desired_state, add_output, add_settings, load_inputs
+from controller.cli._lease import LeaseRefused, add_force_unlock, writer_lease
 from controller.config import default_id_refusal, engine_settings
 from controller.plan import Plan, render_json, render_text
 
@@ -27,6 +28,7 @@ def register(commands: Any) -> None:
     plan.add_argument(
         "--detailed-exitcode", action="store_true", help="exit 2 when there are changes"
     )
+    add_force_unlock(apply)
     plan.set_defaults(handler=run_plan)
     apply.set_defaults(handler=run_apply)
 
@@ -43,7 +45,15 @@ async def _run(args: argparse.Namespace, writes: bool) -> Plan | None:
         print(refusal, file=sys.stderr)
         return None
     async with World(engine_settings(settings, force=args.force)) as world:
-        plan, _ = await Engine(world).run(state, writes=writes)
+        if not writes:  # plan takes no lease: it never writes
+            plan, _ = await Engine(world).run(state, writes=False)
+            return plan
+        try:
+            async with writer_lease(world.aws, settings, "apply", force_unlock=args.force_unlock):
+                plan, _ = await Engine(world).run(state, writes=True)
+        except LeaseRefused as refused:
+            print(refused, file=sys.stderr)
+            return None
     return plan
 
 

@@ -14,11 +14,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from controller.cli._common import add_service_command, load_inputs
+from controller.cli._lease import LeaseRefused, add_force_unlock, writer_lease
 from controller.config import engine_settings
 
 if TYPE_CHECKING:
+    from controller.config import Settings
     from controller.desired import DesiredState
-    from controller.engine import EngineSettings, RotationStep, World
+    from controller.engine import RotationStep, World
 
 
 def register(commands: Any) -> None:
@@ -28,6 +30,7 @@ def register(commands: Any) -> None:
         action="store_true",
         help="stop once the rollout completed; the daemon revokes the old credential later",
     )
+    add_force_unlock(rotate)
     rotate.set_defaults(handler=run_rotate)
 
 
@@ -39,17 +42,20 @@ def run_rotate(args: argparse.Namespace) -> int:
     if args.service not in state.services:
         print(f"error: no Service named {args.service} in {args.path}", file=sys.stderr)
         return 1
-    return asyncio.run(_rotate(state, engine_settings(settings), args.service, args.no_wait))
+    return asyncio.run(_rotate(state, settings, args))
 
 
-async def _rotate(
-    state: DesiredState, settings: EngineSettings, service: str, no_wait: bool
-) -> int:
+async def _rotate(state: DesiredState, settings: Settings, args: argparse.Namespace) -> int:
     # The AWS stack takes half a second to import: only commands that talk to AWS pay it.
     from controller.engine import World
 
-    async with World(settings) as world:
-        return await _drive(world, state, service, no_wait)
+    async with World(engine_settings(settings)) as world:
+        try:
+            async with writer_lease(world.aws, settings, "rotate", force_unlock=args.force_unlock):
+                return await _drive(world, state, args.service, args.no_wait)
+        except LeaseRefused as refused:
+            print(refused, file=sys.stderr)
+            return 1
 
 
 async def _drive(world: World, state: DesiredState, service: str, no_wait: bool) -> int:

@@ -43,6 +43,7 @@ TERMINAL_REASONS = frozenset(
         "RegistrationAccessTokenLost",
         "ClientUnmanageable",
         "ClientSecretExpiring",
+        "LeadershipLost",  # not ours to retry: the leader reconciles it, or we on re-election
     }
 )
 

@@ -58,6 +58,7 @@ AWS_REASONS = {
     "AccessDeniedException": "AccessDenied",
     "AccessDenied": "AccessDenied",
     "UnauthorizedOperation": "AccessDenied",
+    "LeadershipLost": "LeadershipLost",  # our fence refused a write: another replica leads
     **dict.fromkeys(QUOTA_CODES, "QuotaExceeded"),
 }
 

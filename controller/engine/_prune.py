@@ -96,4 +96,4 @@ async def _delete_client(world: World, secret: ObservedSecret, registered: bool)
         async def no_initial_token() -> str:
             raise IdpError("deleting a registration needs no initial access token")
 
-        await OidcAdapter(issuer, no_initial_token, world.http).delete(record)
+        await OidcAdapter(issuer, no_initial_token, world.http, world.aws.fence).delete(record)

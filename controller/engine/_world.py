@@ -141,7 +141,8 @@ class World:
             return CognitoAdapter(cognito.user_pool_id, cognito.token_endpoint, self.aws)
         assert provider.spec.oidc is not None
         oidc = provider.spec.oidc
-        return OidcAdapter(oidc.issuer, self._token_source(oidc.initial_access_token), self.http)
+        token = self._token_source(oidc.initial_access_token)
+        return OidcAdapter(oidc.issuer, token, self.http, self.aws.fence)
 
     def _token_source(self, reference: FromEnvOrSecret) -> InitialAccessToken:
         """The initial access token, resolved at the moment of use and never stored."""

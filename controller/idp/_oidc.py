@@ -30,6 +30,8 @@ Rules this adapter keeps, each because a real server made it necessary:
 - Tokens, the initial access token and client secrets travel only in request headers
   and bodies; error messages name the operation, the HTTP status and the server's OAuth
   error. Redirects are never followed.
+- Every registration write (POST, PUT, DELETE) first passes the lease's fence, as AWS
+  writes do: a replica that lost the lease must not change a client another one manages.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from controller.aws import Fence
 from controller.idp import _oidc_registration as reg
 from controller.idp._oidc_http import ServerMetadata, discover, exchange
 from controller.idp._oidc_wire import refusal, same_origin
@@ -74,9 +77,14 @@ class OidcAdapter:
     """Manages one service's client by dynamic registration; cannot list clients."""
 
     def __init__(
-        self, issuer: str, initial_access_token: InitialAccessToken, http: aiohttp.ClientSession
+        self,
+        issuer: str,
+        initial_access_token: InitialAccessToken,
+        http: aiohttp.ClientSession,
+        fence: Fence | None = None,
     ) -> None:
         self._issuer = issuer
+        self._fence = fence or Fence()
         self._initial_access_token = initial_access_token
         self._http = http
         self._metadata: ServerMetadata | None = None
@@ -142,7 +150,7 @@ class OidcAdapter:
 
     async def delete(self, record: ClientRecord) -> None:
         token, uri = self._management_handles("delete", record)
-        status, body = await exchange(self._http, "delete", "DELETE", uri, token, None, record)
+        status, body = await self._write("delete", "DELETE", uri, token, None, record)
         self._last_reads.pop(record.client_id, None)
         if status in (200, 204, 404):
             return
@@ -190,7 +198,7 @@ class OidcAdapter:
         payload = reg.update_request(
             current, record.client_id, spec, service=self._service_type is True
         )
-        status, body = await exchange(self._http, "update", "PUT", uri, token, payload, record)
+        status, body = await self._write("update", "PUT", uri, token, payload, record)
         if status == 404:
             raise refusal("update", status, body, record, cls=IdpNotFound)
         if status == 401:
@@ -223,7 +231,20 @@ class OidcAdapter:
     async def _register(
         self, url: str, token: str, payload: dict[str, Any]
     ) -> tuple[int, dict[str, Any]]:
-        return await exchange(self._http, "create", "POST", url, token, payload, None)
+        return await self._write("create", "POST", url, token, payload, None)
+
+    async def _write(
+        self,
+        operation: str,
+        method: str,
+        url: str,
+        token: str,
+        payload: dict[str, Any] | None,
+        record: ClientRecord | None,
+    ) -> tuple[int, dict[str, Any]]:
+        """A registration write, sent only while the fence is open (LeadershipLost else)."""
+        self._fence.check(f"oidc {operation}")
+        return await exchange(self._http, operation, method, url, token, payload, record)
 
     async def _registered(self, status: int, body: dict[str, Any]) -> ClientRecord:
         """The record of a new registration, or IdpUnmanageable when it could never be
@@ -269,7 +290,7 @@ class OidcAdapter:
         """Whether an RFC 7592 DELETE of a registration we will not keep went through."""
         token, uri = self._management_handles("delete", record)
         try:
-            status, _ = await exchange(self._http, "delete", "DELETE", uri, token, None, record)
+            status, _ = await self._write("delete", "DELETE", uri, token, None, record)
         except IdpError:
             return False
         return status in (200, 204, 404)

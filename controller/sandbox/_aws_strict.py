@@ -21,7 +21,8 @@ Every AWS call that arrives is journaled (``_aws_journal``), whatever strict mod
 enforces, sensitive values left out::
 
     GET    /__strict/calls  [{"service": "iam", "operation": "CreateRole",
-                              "region": "us-east-1", "params": {...}}, ...]
+                              "region": "us-east-1", "accessKey": "...",
+                              "started": 1.7e9, "ended": 1.7e9, "params": {...}}, ...]
     DELETE /__strict/calls  forget them (so does ``POST /moto-api/reset``)
 """
 
@@ -41,7 +42,7 @@ from controller.sandbox._aws_rule_kinds import Rejection, Windows
 from controller.sandbox._aws_rules import Rule, catalogue
 from controller.sandbox._aws_shapes import message, validate
 from controller.sandbox._aws_wire import AwsCall, preload, read_call
-from controller.sandbox._moto_faults import RESET_PATH, Fault, error_response
+from controller.sandbox._moto_faults import ARRIVED, RESET_PATH, Fault, error_response
 
 STRICT_PATH = "/__strict"
 JOURNAL_PATH = "/__strict/calls"
@@ -136,7 +137,20 @@ class StrictPeer:
         call = read_call(environ)
         if call is None:
             return self._app(environ, start_response)
-        self._journal.record(call)
+        entry = self._journal.record(call, environ.get(ARRIVED))
+        try:
+            return self._answer(call, enabled, settings, environ, start_response)
+        finally:
+            self._journal.answered(entry)
+
+    def _answer(
+        self,
+        call: AwsCall,
+        enabled: list[Rule],
+        settings: Settings,
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+    ) -> Iterable[bytes]:
         watching = [rule for rule in enabled if rule.watches(call)]
         rejection = self._reject(call, watching, settings)
         if rejection is not None:

@@ -12,6 +12,8 @@ it exactly as it would an error from AWS:
   operation are served in the order they were posted;
 - ``{"operation": ..., "delay": 3}`` (no ``code``) instead holds the next N requests for
   that many seconds and then lets moto answer them: a slow AWS, for timeouts;
+- ``"accessKey": "AKID"`` (optional, either kind) limits a fault to the requests signed
+  with that access key, so one of several callers (a replica) can be singled out;
 - ``DELETE /__faults`` drops every pending fault;
 - ``GET /__faults/calls`` returns ``{operation: calls}`` seen since the last
   ``POST /moto-api/reset``, which also drops pending faults.
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import threading
 import time
 import uuid
@@ -43,6 +46,8 @@ FAULTS_PATH = "/__faults"
 CALLS_PATH = "/__faults/calls"
 RESET_PATH = "/moto-api/reset"
 DEFAULT_MESSAGE = "Fault injected by the sandbox"
+ARRIVED = "ecs_oauth.arrived"  # environ key: wall-clock time the request came in
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/")
 
 
 @dataclass
@@ -54,6 +59,16 @@ class Fault:
     message: str
     remaining: int
     delay: float = 0.0
+    access_key: str | None = None  # None: any caller's requests
+
+    def applies(self, access_key: str | None) -> bool:
+        return self.access_key is None or self.access_key == access_key
+
+
+def access_key_of(environ: WSGIEnvironment) -> str | None:
+    """The access key a request was signed with (SigV4 ``Credential=``), if any."""
+    found = _CREDENTIAL.search(str(environ.get("HTTP_AUTHORIZATION", "")))
+    return found.group(1) if found else None
 
 
 def operation_name(environ: WSGIEnvironment) -> str | None:
@@ -117,19 +132,22 @@ def parse_fault(document: Any) -> tuple[str, Fault]:
     count = document.get("count", 1)
     message = document.get("message", DEFAULT_MESSAGE)
     delay = document.get("delay", 0)
+    access_key = document.get("accessKey")
     if not isinstance(operation, str) or not operation:
         raise ValueError("'operation' must be a non-empty string")
+    if access_key is not None and (not isinstance(access_key, str) or not access_key):
+        raise ValueError("'accessKey' must be a non-empty string")
     if type(delay) not in (int, float) or not 0 <= delay <= 300:
         raise ValueError("'delay' must be a number of seconds from 0 to 300")
     if code is None and delay > 0:
-        return operation, Fault(None, 200, "", _count(count), float(delay))
+        return operation, Fault(None, 200, "", _count(count), float(delay), access_key)
     if not isinstance(code, str) or not code:
         raise ValueError("'code' must be a non-empty string (or give a 'delay')")
     if type(status) is not int or not 400 <= status <= 599:
         raise ValueError("'status' must be an integer from 400 to 599")
     if not isinstance(message, str):
         raise ValueError("'message' must be a string")
-    return operation, Fault(code, status, message, _count(count), float(delay))
+    return operation, Fault(code, status, message, _count(count), float(delay), access_key)
 
 
 def _count(count: Any) -> int:
@@ -155,25 +173,26 @@ class FaultInjector:
             with self._lock:
                 self._faults.clear()
                 self._calls.clear()
+        environ[ARRIVED] = time.time()
         operation = operation_name(environ)
-        fault = self._take_fault(operation) if operation is not None else None
+        fault = self._take_fault(operation, access_key_of(environ)) if operation else None
         if fault is not None and fault.delay:
             time.sleep(fault.delay)  # this request's thread only; others go on
         if fault is not None and fault.code is not None:
             return error_response(fault, fault.code, environ)(environ, start_response)
         return self._app(environ, start_response)
 
-    def _take_fault(self, operation: str) -> Fault | None:
-        """Count the call and use up one request of the oldest pending fault."""
+    def _take_fault(self, operation: str, access_key: str | None) -> Fault | None:
+        """Count the call and use up one request of the oldest pending fault for it."""
         with self._lock:
             self._calls[operation] += 1
-            pending = self._faults.get(operation)
-            if not pending:
+            pending = self._faults.get(operation, deque())
+            fault = next((f for f in pending if f.applies(access_key)), None)
+            if fault is None:
                 return None
-            fault = pending[0]
             fault.remaining -= 1
             if fault.remaining == 0:
-                pending.popleft()
+                pending.remove(fault)
             return fault
 
     def _control(self, request: Request, path: str) -> Response:

@@ -21,6 +21,8 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import boto3
 
+from controller.aws import is_write
+
 if TYPE_CHECKING:
     from botocore.config import Config
 
@@ -54,11 +56,15 @@ class MotoPeer:
         }
         self._request("POST", "/__faults", fault)
 
-    def slow_down(self, operation: str, seconds: float, count: int = 1) -> None:
-        """Hold the next ``count`` calls of ``operation`` for ``seconds``, then answer them."""
-        self._request(
-            "POST", "/__faults", {"operation": operation, "delay": seconds, "count": count}
-        )
+    def slow_down(
+        self, operation: str, seconds: float, count: int = 1, access_key: str | None = None
+    ) -> None:
+        """Hold the next ``count`` calls of ``operation`` for ``seconds``, then answer them;
+        only those signed with ``access_key`` when given (one caller among several)."""
+        fault: dict[str, Any] = {"operation": operation, "delay": seconds, "count": count}
+        if access_key is not None:
+            fault["accessKey"] = access_key
+        self._request("POST", "/__faults", fault)
 
     def strict(self, **settings: Any) -> dict[str, Any]:
         """Change strict mode; keywords in snake case, answers the settings now in force.
@@ -84,7 +90,8 @@ class MotoPeer:
 
     def journal(self) -> list[dict[str, Any]]:
         """Every AWS call since the last reset or :meth:`clear_journal`, oldest first:
-        ``{"service", "operation", "region", "params"}``, sensitive values redacted."""
+        ``{"service", "operation", "region", "accessKey", "started", "ended", "params"}``
+        (times: wall-clock seconds), sensitive values redacted."""
         calls: list[dict[str, Any]] = json.loads(self._request("GET", "/__strict/calls"))
         return calls
 
@@ -140,6 +147,18 @@ class MotoPeer:
         )
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return str(response.read().decode())
+
+
+def writes_by(journal: list[dict[str, Any]], access_key: str) -> list[dict[str, Any]]:
+    """The journaled calls of one caller that change something, lease calls aside: the
+    writes a fenced controller may make only while it holds the lease."""
+    return [
+        call
+        for call in journal
+        if call["accessKey"] == access_key
+        and call["service"] != "dynamodb"
+        and is_write(call["operation"])
+    ]
 
 
 def _camel(name: str) -> str:

@@ -18,6 +18,7 @@ from tests.harness.moto import MotoPeer
 
 ACCOUNT = "123456789012"
 SHARED_EXECUTION_ROLE = "ecsTaskExecutionRole"
+LEASE_TABLE = "ecs-oauth-leases"
 FAMILIES = {"orders-api": "app", "checkout-worker": "worker", "stock-sync": "sync"}
 PLATFORM = Platform(
     user_pools=("corp",),
@@ -43,6 +44,15 @@ class SeededWorld:
 
     def client(self, service: str) -> Any:
         return self.moto.boto3_client(service)
+
+    def create_lease_table(self, table: str = LEASE_TABLE) -> None:
+        """The DynamoDB table ``leaderElection.table`` names, as the README asks for."""
+        self.client("dynamodb").create_table(
+            TableName=table,
+            KeySchema=[{"AttributeName": "name", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "name", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
 
 
 def seed_world(moto: MotoPeer) -> SeededWorld:

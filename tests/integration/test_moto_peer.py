@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import httpx
 import pytest
 from botocore.config import Config
@@ -479,6 +480,28 @@ def test_faults_for_one_operation_are_served_in_the_order_they_were_posted(
 
     assert codes == ["Throttling", "ServiceUnavailable"]
     assert sts.get_caller_identity()["Account"]
+
+
+def test_a_fault_for_one_access_key_spares_the_other_callers(
+    moto: MotoPeer, http: httpx.Client
+) -> None:
+    mine = moto.boto3_client("sts", NO_RETRIES)
+    theirs = boto3.client(
+        "sts",
+        endpoint_url=moto.url,
+        region_name="us-east-1",
+        aws_access_key_id="replica-b",
+        aws_secret_access_key="testing",
+        config=NO_RETRIES,
+    )
+    fault = {"operation": "GetCallerIdentity", "code": "Throttling", "accessKey": "replica-b"}
+    assert http.post(f"{moto.url}/__faults", json=fault).status_code == 204
+
+    assert mine.get_caller_identity()["Account"]
+    with pytest.raises(ClientError) as raised:
+        theirs.get_caller_identity()
+    assert error_code(raised) == "Throttling"
+    assert theirs.get_caller_identity()["Account"]
 
 
 def test_deleting_faults_drops_the_pending_ones(moto: MotoPeer, http: httpx.Client) -> None:

@@ -28,6 +28,8 @@ def test_calls_are_journaled_in_order_with_their_parameters(moto: MotoPeer) -> N
     assert journal[0]["params"]["Name"] == "ecs-oauth/orders-api"
     assert journal[1]["params"]["Filter"] == ["Role"]
     assert journal[1]["region"] == "us-east-1"
+    assert {call["accessKey"] for call in journal} == {"testing"}
+    assert journal[0]["started"] <= journal[0]["ended"] <= journal[1]["started"]
 
 
 def test_sensitive_values_are_left_out(moto: MotoPeer) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from tests.harness.iam_policy import Request, allows
 from tests.harness.iam_requests import ECS_TASKS, Account, requests_of
-from tests.harness.world import ACCOUNT, SeededWorld
+from tests.harness.world import ACCOUNT, LEASE_TABLE, SeededWorld
 from tests.integration.sandbox._readme import fenced, section
 
 from .conftest import Cli
@@ -60,13 +60,14 @@ def refused(world: SeededWorld, journal: list[dict[str, Any]]) -> list[tuple[str
     ]
 
 
-def bounded_apply(world: SeededWorld, cli: Cli) -> None:
-    """Create the boundary policy, forget the setup's calls, apply with the boundary set."""
+def bounded_apply(world: SeededWorld, cli: Cli, *settings: str) -> None:
+    """Create the boundary policy, forget the setup's calls, apply with the boundary set
+    (and any other ``--set`` settings given)."""
     world.client("iam").create_policy(
         PolicyName=BOUNDARY_NAME, PolicyDocument=json.dumps(BOUNDARY_DOCUMENT)
     )
     world.moto.clear_journal()
-    cli.apply("--set", f"tenancy.permissionsBoundaryArn={BOUNDARY}")
+    cli.apply("--set", f"tenancy.permissionsBoundaryArn={BOUNDARY}", *settings)
 
 
 def operations(journal: list[dict[str, Any]]) -> set[str]:
@@ -111,6 +112,15 @@ def test_every_call_of_an_apply_that_repairs_drift_is_allowed(world: SeededWorld
     journal = world.moto.journal()
 
     assert {"PutRolePermissionsBoundary", "TagRole", "AttachRolePolicy"} <= operations(journal)
+    assert refused(world, journal) == []
+
+
+def test_every_call_of_an_apply_holding_the_lease_is_allowed(world: SeededWorld, cli: Cli) -> None:
+    world.create_lease_table(LEASE_TABLE)
+    bounded_apply(world, cli, "--set", f"leaderElection.table={LEASE_TABLE}")
+    journal = world.moto.journal()
+
+    assert {"GetItem", "PutItem", "DeleteItem"} <= operations(journal)
     assert refused(world, journal) == []
 
 

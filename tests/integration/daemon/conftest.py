@@ -35,8 +35,12 @@ class Setup:
     chat: ChatReceiver
     started: list[RunningDaemon]
 
-    def start(self, *settings: str, values: Path | None = None) -> RunningDaemon:
-        daemon = RunningDaemon.start(self.folder, self.env, *ALERTS, *settings, values=values)
+    def start(
+        self, *settings: str, values: Path | None = None, env: dict[str, str] | None = None
+    ) -> RunningDaemon:
+        """A daemon on this folder; ``env`` adds to the environment (say, its own keys)."""
+        environment = {**self.env, **(env or {})}
+        daemon = RunningDaemon.start(self.folder, environment, *ALERTS, *settings, values=values)
         self.started.append(daemon)
         return daemon
 

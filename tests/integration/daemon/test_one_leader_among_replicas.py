@@ -6,25 +6,16 @@ import signal
 
 import pytest
 
+from tests.harness.world import LEASE_TABLE as TABLE
 from tests.integration.daemon.conftest import Setup, event
 
 pytestmark = pytest.mark.slow  # two daemons and a lease expiry
 
-TABLE = "ecs-oauth-leases"
 LEASE = ("leaderElection.table=" + TABLE, "leaderElection.leaseDuration=3s")
 
 
-def create_lease_table(setup: Setup) -> None:
-    setup.world.client("dynamodb").create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "name", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "name", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-
-
 def test_only_the_lease_holder_reconciles_and_a_standby_takes_over(setup: Setup) -> None:
-    create_lease_table(setup)
+    setup.world.create_lease_table()
     first = setup.start("resyncInterval=1h", *LEASE)
     first.wait_ready()
     second = setup.start("resyncInterval=1h", *LEASE)
@@ -44,7 +35,7 @@ def test_only_the_lease_holder_reconciles_and_a_standby_takes_over(setup: Setup)
 
 
 def test_a_leader_stopping_cleanly_hands_over_at_once(setup: Setup) -> None:
-    create_lease_table(setup)
+    setup.world.create_lease_table()
     first = setup.start("resyncInterval=1h", "leaderElection.table=" + TABLE)  # 15 s lease
     first.wait_ready()
     second = setup.start("resyncInterval=1h", "leaderElection.table=" + TABLE)
