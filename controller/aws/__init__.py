@@ -14,6 +14,7 @@ from controller.aws._errors import (
 )
 from controller.aws._iam import Iam, ObservedRole, RoleExists
 from controller.aws._lease import Lease
+from controller.aws._retry_policy import retry_only_throttling
 from controller.aws._secrets import CURRENT as AWSCURRENT
 from controller.aws._secrets import PENDING as AWSPENDING
 from controller.aws._secrets import PREVIOUS as AWSPREVIOUS
@@ -41,5 +42,6 @@ __all__ = [
     "Secrets",
     "TaskDefinitions",
     "call",
+    "retry_only_throttling",
     "translate",
 ]
