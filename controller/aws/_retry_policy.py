@@ -39,10 +39,14 @@ def _retry_only_throttling(
 
 
 def retry_only_throttling(client: Any, operations: tuple[str, ...]) -> None:
-    """Make ``client`` try each of ``operations`` once unless throttled; idempotent."""
-    service_id = client.meta.service_model.service_id.hyphenize()
+    """Make ``client`` try each of ``operations`` once unless throttled; idempotent. A
+    client without botocore's event system (a test double) has no retries to restrict."""
+    meta = getattr(client, "meta", None)
+    if meta is None:
+        return
+    service_id = meta.service_model.service_id.hyphenize()
     for operation in operations:
-        client.meta.events.register(
+        meta.events.register(
             f"needs-retry.{service_id}.{operation}",
             _retry_only_throttling,
             unique_id=f"ecs-oauth-retry-only-throttling-{operation}",

@@ -223,7 +223,10 @@ class OidcAdapter:
     async def _register(
         self, url: str, token: str, payload: dict[str, Any]
     ) -> tuple[int, dict[str, Any]]:
-        return await exchange(self._http, "create", "POST", url, token, payload, None)
+        # Not sent twice: a second POST after a lost answer would be a second client.
+        return await exchange(
+            self._http, "create", "POST", url, token, payload, None, replayable=False
+        )
 
     async def _registered(self, status: int, body: dict[str, Any]) -> ClientRecord:
         """The record of a new registration, or IdpUnmanageable when it could never be
