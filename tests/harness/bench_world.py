@@ -65,6 +65,9 @@ def _client(url: str, service: str) -> Any:
         service,
         endpoint_url=url,
         region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        aws_session_token="testing",
         config=Config(max_pool_connections=SEED_WORKERS * 2, retries={"mode": "standard"}),
     )
 
@@ -151,10 +154,12 @@ class Layout:
 
 
 def providers(count: int, choice: str) -> list[str]:
+    """Each service's provider. With both, two Cognito then two OIDC, repeated: half each,
+    both with shared and dedicated execution roles, and a service keeps its provider when
+    the world grows (the chaos run adds services)."""
     if choice != "both":
         return [choice] * count
-    cognito = math.ceil(count / 2)
-    return ["cognito"] * cognito + ["oidc"] * (count - cognito)
+    return ["cognito" if index % 4 < 2 else "oidc" for index in range(count)]
 
 
 def write_desired_state(
