@@ -207,20 +207,25 @@ def run_scenario(world: ChaosWorld, plan: ChaosPlan) -> tuple[Figures, Census]:
 
 
 def kill_phase(world: ChaosWorld, plan: ChaosPlan, rng: random.Random, figures: Figures) -> None:
+    """Kill after kill, each restart the next apply: the cold apply is cut short every
+    time, while a held write (one chosen operation, or any write of a peer) is in flight or
+    after a short random delay."""
     aws, idp = ChaosControl(world.moto.url), ChaosControl(world.authserver.issuer)
     for number in range(1, plan.kills + 1):
         if rng.random() < 0.75:
             peer, writes = (idp, IDP_WRITES) if rng.random() < 0.25 else (aws, AWS_WRITES)
-            operation = rng.choice(writes)
-            nth, then = rng.randint(1, 3), rng.choice(("answer", "fail"))
-            held = _kill_while_held(world, peer, operation, nth, then)
+            if rng.random() < 0.5:
+                operations, nth = [rng.choice(writes)], rng.randint(1, 2)
+            else:
+                operations, nth = list(writes), rng.randint(1, 8)
+            then = rng.choice(("answer", "fail"))
+            held = _kill_while_held(world, peer, operations, nth, then)
             what = f"inside {held} (then {then})" if held else "apply finished first"
             if held:
-                figures.kills_inside_held_writes[held] = (
-                    figures.kills_inside_held_writes.get(held, 0) + 1
-                )
+                counts = figures.kills_inside_held_writes
+                counts[held] = counts.get(held, 0) + 1
         else:
-            delay = rng.uniform(0.2, 3.0)
+            delay = rng.uniform(0.3, 1.5)
             finished = _kill_after(world, delay)
             what = "apply finished first" if finished else f"after {delay:.2f} s"
         figures.kills_survived += 1
@@ -228,11 +233,11 @@ def kill_phase(world: ChaosWorld, plan: ChaosPlan, rng: random.Random, figures: 
 
 
 def _kill_while_held(
-    world: ChaosWorld, peer: ChaosControl, operation: str, nth: int, then: str
+    world: ChaosWorld, peer: ChaosControl, operations: list[str], nth: int, then: str
 ) -> str | None:
-    """SIGKILL an apply while ``operation``'s nth call is held; the operation, or None
-    when the apply ended without making that call."""
-    peer.hold([operation], nth=nth, then=then)
+    """SIGKILL an apply while the nth call of ``operations`` is held; the operation held,
+    or None when the apply ended without making that call."""
+    peer.hold(operations, nth=nth, then=then)
     process = world.cli("apply")
     deadline = time.monotonic() + HOLD_WAIT_SECONDS
     held = None
