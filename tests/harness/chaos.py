@@ -42,7 +42,12 @@ from tests.harness.bench_world import (
     write_desired_state,
 )
 from tests.harness.chaos_census import Census, read_stores, take_census
-from tests.harness.chaos_control import AWS_WRITES, IDP_WRITES, ChaosControl
+from tests.harness.chaos_control import (
+    AWS_WRITES,
+    AWS_WRITES_PER_SERVICE,
+    CREATION_WRITES,
+    ChaosControl,
+)
 from tests.harness.chaos_leaders import LeaderKills
 from tests.harness.moto import MotoPeer, start_moto_server
 
@@ -128,11 +133,13 @@ class ChaosWorld:
         )
         return layout.providers
 
-    def cli(self, command: str, *args: str) -> subprocess.Popen[str]:
+    def cli(self, command: str, *args: str, output: int = subprocess.PIPE) -> subprocess.Popen[str]:
+        """The CLI as a subprocess; a caller that does not read its output passes DEVNULL,
+        or a long plan fills the pipe and the CLI stops there."""
         return subprocess.Popen(
             [str(ECS_OAUTH), command, "-f", str(self.folder), *_settings(RAISED_LIMITS), *args],
             env=self.env,
-            stdout=subprocess.PIPE,
+            stdout=output,
             stderr=subprocess.STDOUT,
             text=True,
         )
@@ -211,34 +218,37 @@ def kill_phase(world: ChaosWorld, plan: ChaosPlan, rng: random.Random, figures: 
     time, while a held write (one chosen operation, or any write of a peer) is in flight or
     after a short random delay."""
     aws, idp = ChaosControl(world.moto.url), ChaosControl(world.authserver.issuer)
+    # Kill points spread over the whole cold apply: the nth write, n up to twice a share.
+    spread = max(2, 2 * AWS_WRITES_PER_SERVICE * plan.services // max(plan.kills, 1))
     for number in range(1, plan.kills + 1):
-        if rng.random() < 0.75:
-            peer, writes = (idp, IDP_WRITES) if rng.random() < 0.25 else (aws, AWS_WRITES)
-            if rng.random() < 0.5:
-                operations, nth = [rng.choice(writes)], rng.randint(1, 2)
-            else:
-                operations, nth = list(writes), rng.randint(1, 8)
-            then = rng.choice(("answer", "fail"))
-            held = _kill_while_held(world, peer, operations, nth, then)
-            what = f"inside {held} (then {then})" if held else "apply finished first"
-            if held:
-                counts = figures.kills_inside_held_writes
-                counts[held] = counts.get(held, 0) + 1
+        choice = rng.random()
+        then = rng.choice(("answer", "fail"))
+        if choice < 0.5:
+            held, what = _kill_while_held(
+                world, aws, list(AWS_WRITES), rng.randint(1, spread), then
+            )
+        elif choice < 0.65:
+            operation = rng.choice(CREATION_WRITES)
+            held, what = _kill_while_held(world, aws, [operation], rng.randint(1, 3), then)
+        elif choice < 0.8:
+            held, what = _kill_while_held(world, idp, ["register"], rng.randint(1, 3), then)
         else:
-            delay = rng.uniform(0.3, 1.5)
-            finished = _kill_after(world, delay)
-            what = "apply finished first" if finished else f"after {delay:.2f} s"
+            held, what = None, _kill_after(world, rng.uniform(0.3, 3.0))
+        if held:
+            counts = figures.kills_inside_held_writes
+            counts[held] = counts.get(held, 0) + 1
         figures.kills_survived += 1
         world.say(f"  kill {number}/{plan.kills}: {what}")
 
 
 def _kill_while_held(
     world: ChaosWorld, peer: ChaosControl, operations: list[str], nth: int, then: str
-) -> str | None:
-    """SIGKILL an apply while the nth call of ``operations`` is held; the operation held,
-    or None when the apply ended without making that call."""
+) -> tuple[str | None, str]:
+    """SIGKILL an apply while the nth call of ``operations`` is held: the operation held
+    (None when the apply ended, or waited too long, without making that call) and what
+    happened, in words."""
     peer.hold(operations, nth=nth, then=then)
-    process = world.cli("apply")
+    process = world.cli("apply", output=subprocess.DEVNULL)
     deadline = time.monotonic() + HOLD_WAIT_SECONDS
     held = None
     try:
@@ -247,23 +257,28 @@ def _kill_while_held(
             if held:
                 break
             time.sleep(0.05)
+        ended = process.poll()
         process.send_signal(signal.SIGKILL)
-        process.communicate()
+        process.wait()
     finally:
         peer.release()
-    return held
+    if held:
+        return held, f"inside {held} (then {then})"
+    if ended is not None:
+        return None, f"apply exited {ended} before calling {operations[0]}..."
+    return None, f"no held call within {HOLD_WAIT_SECONDS:.0f} s"
 
 
-def _kill_after(world: ChaosWorld, delay: float) -> bool:
-    """SIGKILL an apply after ``delay`` seconds; whether it had finished by then."""
-    process = world.cli("apply")
+def _kill_after(world: ChaosWorld, delay: float) -> str:
+    """SIGKILL an apply after ``delay`` seconds; what happened, in words."""
+    process = world.cli("apply", output=subprocess.DEVNULL)
     try:
-        process.communicate(timeout=delay)
-        return True
+        code = process.wait(timeout=delay)
+        return f"apply exited {code} first"
     except subprocess.TimeoutExpired:
         process.send_signal(signal.SIGKILL)
-        process.communicate()
-        return False
+        process.wait()
+        return f"after {delay:.2f} s"
 
 
 def fault_phase(world: ChaosWorld, plan: ChaosPlan, rng: random.Random, figures: Figures) -> None:

@@ -11,21 +11,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-# What the AWS peer answers: the writes a kill may land inside.
+# The writes a cold apply makes (bench/converge.py counts them), for a kill to land inside.
 AWS_WRITES = (
     "CreateSecret",
     "PutSecretValue",
-    "TagResource",
     "PutResourcePolicy",
     "CreateUserPoolClient",
     "CreateResourceServer",
     "CreateRole",
     "PutRolePolicy",
-    "TagRole",
+    "AttachRolePolicy",
     "RegisterTaskDefinition",
+    "TagResource",
     "UpdateService",
 )
-IDP_WRITES = ("register", "manage PUT", "manage DELETE")
+# Writes each Service's creation makes once: holding one of them cuts a creation short.
+CREATION_WRITES = ("CreateSecret", "PutSecretValue", "CreateUserPoolClient")
+AWS_WRITES_PER_SERVICE = 12  # about, in a cold apply
 
 
 @dataclass(frozen=True)
