@@ -40,6 +40,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, default=30)
     parser.add_argument("--fault-rate", type=float, default=0.3)
     parser.add_argument("--leader-kills", type=int, default=3)
+    parser.add_argument(
+        "--fault-services", type=int, default=None, help="Services added under faults"
+    )
     parser.add_argument("--seed", type=int, default=None, help="default: a random one")
     args = parser.parse_args(list(argv) if argv is not None else None)
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(3), "big")
@@ -49,13 +52,17 @@ def main(argv: Iterable[str] | None = None) -> int:
         fault_rate=args.fault_rate,
         leader_kills=args.leader_kills,
         seed=seed,
+        fault_services=(
+            args.fault_services if args.fault_services is not None else max(1, args.services // 5)
+        ),
     )
     say(
         f"ecs-oauth chaos benchmark: {plan.services} services, {plan.kills} kills, "
-        f"{plan.fault_rate:.0%} faults, {plan.leader_kills} leader kills, seed {seed}"
+        f"{plan.fault_rate:.0%} faults ({plan.fault_services} Services added under them), "
+        f"{plan.leader_kills} leader kills, seed {seed}"
     )
     started = time.perf_counter()
-    with chaos_world(plan.services, plan.leader_kills, say) as world:
+    with chaos_world(plan.families, say) as world:
         figures, census = run_scenario(world, plan)
     say("")
     say(f"seed:                              {seed}")

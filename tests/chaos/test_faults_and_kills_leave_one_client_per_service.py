@@ -20,7 +20,7 @@ PLAN = ChaosPlan(services=12, kills=8, fault_rate=0.3, leader_kills=2, seed=SEED
 
 
 def test_kills_faults_and_leader_kills_end_converged_with_nothing_duplicated_or_lost() -> None:
-    with chaos_world(PLAN.services, PLAN.leader_kills, print) as world:
+    with chaos_world(PLAN.families, print) as world:
         figures, census = run_scenario(world, PLAN)
     print(json.dumps(figures.as_json(), indent=1))
     replay = f"(replay: CHAOS_SEED={SEED})"

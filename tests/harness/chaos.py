@@ -7,8 +7,9 @@ peers' fault seeds), and the seed is printed, so a run that finds a bug can be r
    time either while a randomly chosen write is held at a peer (``/__faults/hold``;
    released afterwards to land or to fail) or after a random delay; each kill is followed
    by a restart;
-2. **faults**: applies under random faults at both peers (``/__faults/chaos``) until one
-   succeeds; then faults off, a last apply, and ``plan --detailed-exitcode`` must exit 0;
+2. **faults**: a few more Services desired, then applies under random faults at both
+   peers (``/__faults/chaos``) until one succeeds; then faults off, a last apply, and
+   ``plan --detailed-exitcode`` must exit 0;
 3. **leader kills**: two ``ecs-oauth run`` replicas on a DynamoDB lease; the desired state
    grows by one Service and the leader is SIGKILLed, a few times, a new replica started
    each time; the survivors must converge.
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -71,8 +73,16 @@ class ChaosPlan:
     fault_rate: float = 0.3
     leader_kills: int = 2
     seed: int = 0
+    # Services first desired under faults, so that faults meet creations too (the kills
+    # usually leave the cold apply done).
+    fault_services: int = 3
     fault_attempts: int = 20  # applies under faults before giving up
     timeout_seconds: float = 1.0  # how long a "timeout" fault holds a request
+
+    @property
+    def families(self) -> int:
+        """Task-definition families to seed: every Service any phase desires."""
+        return self.services + self.fault_services + self.leader_kills
 
 
 @dataclass
@@ -115,6 +125,7 @@ class ChaosWorld:
     seeded: Seeded
     folder: Path
     say: Say
+    kill_times: list[float] = field(default_factory=list)  # every SIGKILL, time.time()
 
     @property
     def env(self) -> dict[str, str]:
@@ -159,12 +170,12 @@ def _settings(assignments: tuple[str, ...]) -> list[str]:
 
 
 @contextlib.contextmanager
-def chaos_world(services: int, spare: int, say: Say) -> Iterator[ChaosWorld]:
-    """Peers started, ``services + spare`` families seeded; no desired state yet."""
+def chaos_world(families: int, say: Say) -> Iterator[ChaosWorld]:
+    """Peers started, ``families`` families seeded; no desired state yet."""
     moto = start_moto_server()
     authserver = start_authorization_server(scopes=None)
     try:
-        seeded = seed(moto.url, services + spare, say)
+        seeded = seed(moto.url, families, say)
         with tempfile.TemporaryDirectory(prefix="chaos-desired-") as folder:
             yield ChaosWorld(moto, authserver, seeded, Path(folder), say)
     finally:
@@ -182,11 +193,14 @@ def run_scenario(world: ChaosWorld, plan: ChaosPlan) -> tuple[Figures, Census]:
     oidc = sum(1 for kind in services.values() if kind == "oidc")
 
     kill_phase(world, plan, rng, figures)
-    lost_before = len(world.census(services).lost_registration_answers)
+    after_kills = world.census(services)
+    lost_before = len(after_kills.lost_registration_answers)
     figures.lost_answers_by_phase["kills"] = lost_before
+    _explained_by_kills(after_kills.lost_registration_times, world.kill_times, figures)
     # A kill loses at most the registrations in flight at that moment.
     figures.lost_answer_bounds["kills"] = plan.kills * min(CONCURRENCY, oidc)
 
+    services = world.desire(plan.services + plan.fault_services)
     fault_phase(world, plan, rng, figures)
     census = world.census(services)
     lost_faults = len(census.lost_registration_answers) - lost_before
@@ -203,14 +217,25 @@ def run_scenario(world: ChaosWorld, plan: ChaosPlan) -> tuple[Figures, Census]:
 
     if plan.leader_kills:
         lost_so_far = len(census.lost_registration_answers)
-        services = LeaderKills(world, plan.services, plan.leader_kills, rng).run(figures)
+        before_leaders = census.lost_registration_times
+        services = LeaderKills(world, len(services), plan.leader_kills, rng).run(figures)
         census = world.census(services)
         figures.lost_answers_by_phase["leader kills"] = (
             len(census.lost_registration_answers) - lost_so_far
         )
         figures.lost_answer_bounds["leader kills"] = plan.leader_kills * CONCURRENCY
+        lost_now = Counter(census.lost_registration_times) - Counter(before_leaders)
+        _explained_by_kills(list(lost_now.elements()), world.kill_times, figures)
     figures.census = census.figures()
     return figures, census
+
+
+def _explained_by_kills(issued: list[int], kills: list[float], figures: Figures) -> None:
+    """A kill loses the answers of registrations in flight then: each lost answer must have
+    been issued within moments of a kill (whole seconds, as RFC 7591's issued_at)."""
+    for when in issued:
+        if not any(kill - 3 <= when <= kill + 1 for kill in kills):
+            figures.findings.append(f"a registration issued at {when} was lost far from a kill")
 
 
 def kill_phase(world: ChaosWorld, plan: ChaosPlan, rng: random.Random, figures: Figures) -> None:
@@ -258,10 +283,12 @@ def _kill_while_held(
                 break
             time.sleep(0.05)
         ended = process.poll()
+        world.kill_times.append(time.time())
         process.send_signal(signal.SIGKILL)
         process.wait()
     finally:
         peer.release()
+        time.sleep(0.2)  # a released request lands before anything counts what it made
     if held:
         return held, f"inside {held} (then {then})"
     if ended is not None:
@@ -276,6 +303,7 @@ def _kill_after(world: ChaosWorld, delay: float) -> str:
         code = process.wait(timeout=delay)
         return f"apply exited {code} first"
     except subprocess.TimeoutExpired:
+        world.kill_times.append(time.time())
         process.send_signal(signal.SIGKILL)
         process.wait()
         return f"after {delay:.2f} s"

@@ -40,6 +40,7 @@ class Census:
     lost_credentials: list[str] = field(default_factory=list)
     unconverged: list[str] = field(default_factory=list)
     lost_registration_answers: list[str] = field(default_factory=list)
+    lost_registration_times: list[int] = field(default_factory=list)  # client_id_issued_at
 
     @property
     def clean(self) -> bool:
@@ -152,6 +153,7 @@ def _count_oidc(
             census.orphans.append(f"registration {name} ({client_id}): kept but unused")
         else:
             census.lost_registration_answers.append(f"registration {name} ({client_id})")
+            census.lost_registration_times.append(int(client.get("client_id_issued_at", 0)))
 
 
 def token_granted(value: dict[str, Any]) -> bool:

@@ -55,6 +55,7 @@ class LeaderKills:
                 services = self.world.desire(self.services + number)
                 time.sleep(self.rng.uniform(0.0, 2.0))  # the leader is somewhere in a cycle
                 leader = self._leader()
+                self.world.kill_times.append(time.time())
                 leader.process.send_signal(signal.SIGKILL)
                 leader.process.wait()
                 self.replicas.remove(leader)
