@@ -17,16 +17,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
 import resource
 import sys
 import tempfile
-import textwrap
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,23 +32,24 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import boto3  # noqa: E402
-from botocore.config import Config  # noqa: E402
-
 from controller.aws import CallCounter, RateLimits  # noqa: E402
 from controller.config import load_settings  # noqa: E402
 from controller.desired import DesiredState, load  # noqa: E402
 from controller.engine import Engine, EngineSettings, World  # noqa: E402
 from controller.plan import Plan  # noqa: E402
 from controller.sandbox.authserver import start_authorization_server  # noqa: E402
+from tests.harness.bench_world import (  # noqa: E402
+    OIDC_TOKEN_VARIABLE,
+    REGION,
+    SEED_WORKERS,
+    SERVICE_BATCH,
+    Layout,
+    point_sdks_at,
+    seed,
+    write_desired_state,
+)
 from tests.harness.moto import start_moto_server  # noqa: E402
 
-REGION = "us-east-1"
-CLUSTER = "bench"
-SHARED_EXECUTION_ROLE = "benchTaskExecutionRole"
-SERVICES_PER_ROLE = 10
-SEED_WORKERS = 8  # TESTBEDS: more than 8 concurrent requests adds nothing against moto
-SERVICE_BATCH = 50
 READY_TIMEOUT = 60.0
 PROGRESS_EVERY = 5.0
 TARGET_FIRST_PLAN = 7.0  # calls per service
@@ -62,7 +60,6 @@ RAISED_LIMITS = RateLimits(
     ecs_task_definition_burst=10_000,
     cognito_per_pool=10_000.0,
 )
-OIDC_TOKEN_VARIABLE = "BENCH_DCR_TOKEN"
 
 
 def say(line: str = "") -> None:
@@ -82,204 +79,6 @@ def peak_rss_kib(pid: int) -> int | None:
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
     return None
-
-
-def point_sdks_at(url: str) -> None:
-    os.environ.update(
-        {
-            "AWS_ENDPOINT_URL": url,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
-            "AWS_REGION": REGION,
-            "AWS_DEFAULT_REGION": REGION,
-        }
-    )
-
-
-# -- seeding ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Seeded:
-    user_pool_id: str
-    execution_role_arn: str
-    families: list[str]
-
-
-def _client(url: str, service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=url,
-        region_name=REGION,
-        config=Config(max_pool_connections=SEED_WORKERS * 2, retries={"mode": "standard"}),
-    )
-
-
-def _in_batches(
-    pool: ThreadPoolExecutor,
-    label: str,
-    work: Callable[[str], Any],
-    items: list[str],
-) -> list[Any]:
-    results: list[Any] = []
-    for start in range(0, len(items), SERVICE_BATCH):
-        batch = items[start : start + SERVICE_BATCH]
-        results.extend(pool.map(work, batch))
-        say(f"  seeded {label}: {start + len(batch)}/{len(items)}")
-    return results
-
-
-def seed(url: str, count: int) -> Seeded:
-    ecs = _client(url, "ecs")
-    iam = _client(url, "iam")
-    cognito = _client(url, "cognito-idp")
-    pool_id = cognito.create_user_pool(PoolName="bench")["UserPool"]["Id"]
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-    role_arn = iam.create_role(
-        RoleName=SHARED_EXECUTION_ROLE, AssumeRolePolicyDocument=json.dumps(trust)
-    )["Role"]["Arn"]
-    ecs.create_cluster(clusterName=CLUSTER)
-    families = [f"svc-{index:04d}" for index in range(count)]
-
-    def register(family: str) -> str:
-        arn: str = ecs.register_task_definition(
-            family=family,
-            containerDefinitions=[
-                {
-                    "name": "app",
-                    "image": f"registry.example.com/{family}:1.0.0",
-                    "memory": 512,
-                    "environment": [{"name": "LOG_LEVEL", "value": "info"}],
-                },
-                {"name": "sidecar", "image": "registry.example.com/envoy:1.31", "memory": 128},
-            ],
-            tags=[{"key": "team", "value": "bench"}],
-        )["taskDefinition"]["taskDefinitionArn"]
-        return arn
-
-    with ThreadPoolExecutor(SEED_WORKERS) as pool:
-        arns = dict(
-            zip(families, _in_batches(pool, "task definitions", register, families), strict=True)
-        )
-
-        def create_service(family: str) -> None:
-            ecs.create_service(
-                cluster=CLUSTER, serviceName=family, taskDefinition=arns[family], desiredCount=1
-            )
-
-        _in_batches(pool, "ECS services", create_service, families)
-    return Seeded(user_pool_id=pool_id, execution_role_arn=role_arn, families=families)
-
-
-# -- desired state ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Layout:
-    providers: dict[str, str]  # service name -> "cognito" | "oidc"
-    roles: int
-    shared_execution_role: int
-    dedicated_execution_role: int
-
-
-def _providers(count: int, choice: str) -> list[str]:
-    if choice != "both":
-        return [choice] * count
-    cognito = math.ceil(count / 2)
-    return ["cognito"] * cognito + ["oidc"] * (count - cognito)
-
-
-def write_desired_state(
-    folder: Path, seeded: Seeded, moto_url: str, issuer: str, choice: str
-) -> Layout:
-    """Per provider: one Role per ~10 services, role r holding {common, s<r>} (distinct sets);
-    even-numbered services name the shared execution role, odd ones get a dedicated one."""
-    kinds = _providers(len(seeded.families), choice)
-    token_endpoint = f"{moto_url}/__cognito/{seeded.user_pool_id}/oauth2/token"
-    provider_documents = {
-        "cognito": textwrap.dedent(
-            f"""\
-            apiVersion: ecs-oauth.dev/v1alpha1
-            kind: IdentityProvider
-            metadata: {{name: corp}}
-            spec:
-              cognito:
-                userPoolId: {seeded.user_pool_id}
-                tokenEndpoint: {token_endpoint}
-            """
-        ),
-        "oidc": textwrap.dedent(
-            f"""\
-            apiVersion: ecs-oauth.dev/v1alpha1
-            kind: IdentityProvider
-            metadata: {{name: partners}}
-            spec:
-              oidc:
-                issuer: {issuer}
-                initialAccessToken: {{fromEnv: {OIDC_TOKEN_VARIABLE}}}
-            """
-        ),
-    }
-    # Only the providers some service uses: an unused one would add its own reads.
-    documents = [provider_documents[kind] for kind in ("cognito", "oidc") if kind in kinds]
-    role_of: dict[str, str] = {}
-    roles = 0
-    for kind, provider in (("cognito", "corp"), ("oidc", "partners")):
-        members = [f for f, k in zip(seeded.families, kinds, strict=True) if k == kind]
-        if not members:
-            continue
-        role_count = math.ceil(len(members) / SERVICES_PER_ROLE)
-        roles += role_count
-        scope_names = ["common", *(f"s{r}" for r in range(role_count))]
-        for scope in scope_names:
-            if kind == "cognito":
-                spec = f"{{provider: {provider}, resourceServer: bench, value: bench/{scope}}}"
-            else:
-                spec = f"{{provider: {provider}}}"
-            documents.append(
-                "apiVersion: ecs-oauth.dev/v1alpha1\nkind: Scope\n"
-                f"metadata: {{name: {kind}.{scope}}}\nspec: {spec}\n"
-            )
-        for r in range(role_count):
-            role = f"{kind}-role-{r:03d}"
-            documents.append(
-                "apiVersion: ecs-oauth.dev/v1alpha1\nkind: Role\n"
-                f"metadata: {{name: {role}}}\n"
-                f"spec: {{scopes: [{kind}.common, {kind}.s{r}], tokenLifetime: 15m}}\n"
-            )
-        for index, family in enumerate(members):
-            role_of[family] = f"{kind}-role-{index // SERVICES_PER_ROLE:03d}"
-    shared = dedicated = 0
-    for index, family in enumerate(seeded.families):
-        lines = [
-            "apiVersion: ecs-oauth.dev/v1alpha1",
-            "kind: Service",
-            f"metadata: {{name: {family}}}",
-            "spec:",
-            f"  role: {role_of[family]}",
-            f"  cluster: {CLUSTER}",
-            f"  service: {family}",
-            f"  taskDefinition: {{family: {family}, container: app}}",
-        ]
-        if index % 2 == 0:
-            lines.append(f"  executionRoleArn: {seeded.execution_role_arn}")
-            shared += 1
-        else:
-            dedicated += 1
-        documents.append("\n".join(lines) + "\n")
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "bench.yaml").write_text("---\n".join(documents))
-    return Layout(dict(zip(seeded.families, kinds, strict=True)), roles, shared, dedicated)
 
 
 # -- measuring --------------------------------------------------------------------------------
@@ -479,7 +278,7 @@ def main(argv: Iterable[str] | None = None) -> int:
             f"{SEED_WORKERS}, services in batches of {SERVICE_BATCH}) ..."
         )
         started = time.perf_counter()
-        seeded = seed(moto.url, count)
+        seeded = seed(moto.url, count, say)
         seed_seconds = time.perf_counter() - started
         say(
             f"seeded {count} task-definition families + ECS services, 1 Cognito pool in "

@@ -114,11 +114,16 @@ def translate(operation: str, exc: Exception) -> AwsError:
         error = exc.response.get("Error", {})
         code = str(error.get("Code", "Unknown"))
         message = str(error.get("Message", ""))[:300]
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
         cls: type[AwsError] = AwsError
         if code in NOT_FOUND_CODES:
             cls = AwsNotFound
         elif code in QUOTA_CODES:
             cls = AwsQuotaExceeded
+        elif status >= 500:
+            # AWS failed on its side (InternalFailure, ServiceUnavailable) after botocore's
+            # own retries: it may or may not have acted; the next pass reads and retries.
+            cls = AwsTransient
         return cls(operation, code, message)
     if isinstance(exc, ResponseParserError):
         # Its text quotes the body it could not parse, which may hold a secret value.

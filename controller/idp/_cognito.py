@@ -21,7 +21,7 @@ from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
-from controller.aws import AwsClients, AwsNotFound, translate
+from controller.aws import AwsClients, AwsNotFound, retry_only_throttling, translate
 from controller.idp._types import (
     CLIENT_CREDENTIALS,
     ClientRecord,
@@ -195,6 +195,9 @@ class CognitoAdapter:
         )
         self._token_endpoint = token_endpoint
         self._aws = aws
+        # No client token: a create whose answer was lost must not be sent again, or
+        # Cognito makes a second client; the intent protocol finds the first by name.
+        retry_only_throttling(aws.client("cognito-idp"), ("CreateUserPoolClient",))
         # Client ids by name, listed once per cycle: creating N clients must not page
         # through the pool N times (at 5 requests/s per pool, that is minutes).
         self._by_name: dict[str, list[str]] | None = None

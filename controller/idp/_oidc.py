@@ -231,7 +231,8 @@ class OidcAdapter:
     async def _register(
         self, url: str, token: str, payload: dict[str, Any]
     ) -> tuple[int, dict[str, Any]]:
-        return await self._write("create", "POST", url, token, payload, None)
+        # Not sent twice: a second POST after a lost answer would be a second client.
+        return await self._write("create", "POST", url, token, payload, None, replayable=False)
 
     async def _write(
         self,
@@ -241,10 +242,14 @@ class OidcAdapter:
         token: str,
         payload: dict[str, Any] | None,
         record: ClientRecord | None,
+        *,
+        replayable: bool = True,
     ) -> tuple[int, dict[str, Any]]:
         """A registration write, sent only while the fence is open (LeadershipLost else)."""
         self._fence.check(f"oidc {operation}")
-        return await exchange(self._http, operation, method, url, token, payload, record)
+        return await exchange(
+            self._http, operation, method, url, token, payload, record, replayable=replayable
+        )
 
     async def _registered(self, status: int, body: dict[str, Any]) -> ClientRecord:
         """The record of a new registration, or IdpUnmanageable when it could never be

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from controller.idp._http_retry import Answer, retry_after_seconds, send_with_retries
 from controller.idp._oidc_wire import (
     REQUEST_TIMEOUT,
     RETRY_STATUSES,
@@ -41,30 +42,40 @@ async def exchange(
     token: str | None,
     payload: dict[str, Any] | None,
     record: ClientRecord | None,
+    *,
+    replayable: bool = True,
 ) -> tuple[int, dict[str, Any]]:
-    """Status and JSON object of one call; IdpUnavailable when it is worth retrying.
+    """Status and JSON object of one call; IdpUnavailable when it is worth retrying later.
 
-    Redirects are not followed: a bearer token must reach only the URL it is for.
+    Retried a few times first (``_http_retry``); a call that must not be sent twice once
+    the server may have acted (a registration) passes ``replayable=False``. Redirects are
+    not followed: a bearer token must reach only the URL it is for.
     """
     require_secure(operation, url)
     headers = {"Accept": "application/json"}
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
-    try:
-        async with http.request(
-            method,
-            url,
-            headers=headers,
-            json=payload,
-            allow_redirects=False,
-            raise_for_status=False,
-            timeout=REQUEST_TIMEOUT,
-        ) as response:
-            status, text = response.status, await bounded_text(response)
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        detail = scrub(str(exc), known_secrets(record, token))
-        raise IdpUnavailable(f"{operation}: {type(exc).__name__}: {detail}") from None
-    body = json_object(text)
+
+    async def send() -> Answer:
+        try:
+            async with http.request(
+                method,
+                url,
+                headers=headers,
+                json=payload,
+                allow_redirects=False,
+                raise_for_status=False,
+                timeout=REQUEST_TIMEOUT,
+            ) as response:
+                text = await bounded_text(response)
+                wait = retry_after_seconds(response.headers.get("Retry-After"))
+                return Answer(response.status, text, wait)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            detail = scrub(str(exc), known_secrets(record, token))
+            raise IdpUnavailable(f"{operation}: {type(exc).__name__}: {detail}") from None
+
+    answer = await send_with_retries(send, replayable=replayable)
+    status, body = answer.status, json_object(answer.text)
     if status >= 500 or status in RETRY_STATUSES:
         raise refusal(operation, status, body, record, token, cls=IdpUnavailable)
     if 200 <= status < 300 and body is None:

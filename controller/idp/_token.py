@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import aiohttp
 
+from controller.idp._http_retry import Answer, retry_after_seconds, send_with_retries
 from controller.idp._oidc_wire import (
     REQUEST_TIMEOUT,
     RETRY_STATUSES,
@@ -56,18 +57,26 @@ async def request_token(
     form = {"grant_type": "client_credentials"}
     if scopes:
         form["scope"] = " ".join(scopes)
-    try:
-        async with http.post(
-            token_endpoint,
-            data=form,
-            headers=headers,
-            allow_redirects=False,
-            raise_for_status=False,
-            timeout=REQUEST_TIMEOUT,
-        ) as response:
-            status, text = response.status, await bounded_text(response)
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        raise IdpUnavailable(f"token: {type(exc).__name__}") from None
+
+    async def send() -> Answer:
+        try:
+            async with http.post(
+                token_endpoint,
+                data=form,
+                headers=headers,
+                allow_redirects=False,
+                raise_for_status=False,
+                timeout=REQUEST_TIMEOUT,
+            ) as response:
+                text = await bounded_text(response)
+                wait = retry_after_seconds(response.headers.get("Retry-After"))
+                return Answer(response.status, text, wait)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise IdpUnavailable(f"token: {type(exc).__name__}") from None
+
+    # A token request changes nothing at the IdP: it may always be sent again.
+    answer = await send_with_retries(send, replayable=True)
+    status, text = answer.status, answer.text
     body = json_object(text) or {}
     if status >= 500 or status in RETRY_STATUSES:
         raise IdpUnavailable(f"token: HTTP {status}", status=status)

@@ -119,6 +119,11 @@ class ClientStore:
         with self._lock:
             return self._clients.get(client_id)
 
+    def client_ids(self) -> list[str]:
+        """Every registered client, as a census needs them (no RFC 7591 call lists them)."""
+        with self._lock:
+            return sorted(self._clients)
+
     def registration_token(self, value: str) -> RegistrationToken | None:
         with self._lock:
             client_id = self._registration_tokens.get(value)

@@ -16,7 +16,9 @@ it exactly as it would an error from AWS:
   with that access key, so one of several callers (a replica) can be singled out;
 - ``DELETE /__faults`` drops every pending fault;
 - ``GET /__faults/calls`` returns ``{operation: calls}`` seen since the last
-  ``POST /moto-api/reset``, which also drops pending faults.
+  ``POST /moto-api/reset``, which also drops pending faults;
+- ``/__faults/chaos`` and ``/__faults/hold``: seeded random faults on any operation and
+  a request held while its caller is killed (``_chaos``).
 
 An operation is named by the ``X-Amz-Target`` header after its last ``.``
 (JSON protocol: ECS, Secrets Manager, Cognito, DynamoDB) or by the ``Action``
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import re
 import threading
 import time
@@ -41,6 +44,8 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 from xml.sax.saxutils import escape
 
 from werkzeug.wrappers import Request, Response
+
+from controller.sandbox._chaos import CHAOS_PATH, HOLD_PATH, Chaos
 
 FAULTS_PATH = "/__faults"
 CALLS_PATH = "/__faults/calls"
@@ -122,6 +127,15 @@ def error_response(fault: Fault, code: str, environ: WSGIEnvironment) -> Respons
     return Response(body, status=fault.status, content_type="text/xml")
 
 
+def chaos_response(kind: str, environ: WSGIEnvironment, draw: random.Random) -> Response:
+    """A random fault as AWS sends it: the protocol's throttling code, or a 500/503."""
+    if kind == "throttle":
+        code = "ThrottlingException" if environ.get("HTTP_X_AMZ_TARGET") else "Throttling"
+        return error_response(Fault(code, 400, "Rate exceeded", 1), code, environ)
+    code, status = draw.choice((("InternalFailure", 500), ("ServiceUnavailable", 503)))
+    return error_response(Fault(code, status, DEFAULT_MESSAGE, 1), code, environ)
+
+
 def parse_fault(document: Any) -> tuple[str, Fault]:
     """Validate a POST /__faults body; raises ValueError saying what is wrong."""
     if not isinstance(document, dict):
@@ -164,15 +178,19 @@ class FaultInjector:
         self._lock = threading.Lock()
         self._faults: dict[str, deque[Fault]] = {}
         self._calls: Counter[str] = Counter()
+        self.chaos = Chaos(chaos_response)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path in (FAULTS_PATH, CALLS_PATH):
             return self._control(Request(environ), path)(environ, start_response)
+        if path in (CHAOS_PATH, HOLD_PATH):
+            return self.chaos.control(Request(environ), path)(environ, start_response)
         if path == RESET_PATH and environ.get("REQUEST_METHOD") == "POST":
             with self._lock:
                 self._faults.clear()
                 self._calls.clear()
+            self.chaos.reset()
         environ[ARRIVED] = time.time()
         operation = operation_name(environ)
         fault = self._take_fault(operation, access_key_of(environ)) if operation else None
@@ -180,7 +198,7 @@ class FaultInjector:
             time.sleep(fault.delay)  # this request's thread only; others go on
         if fault is not None and fault.code is not None:
             return error_response(fault, fault.code, environ)(environ, start_response)
-        return self._app(environ, start_response)
+        return self.chaos.serve(operation, self._app, environ, start_response)
 
     def _take_fault(self, operation: str, access_key: str | None) -> Fault | None:
         """Count the call and use up one request of the oldest pending fault for it."""

@@ -22,6 +22,7 @@ from joserfc.jwk import KeySet, RSAKey
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from controller.sandbox._authserver import ACCESS_TOKEN_LIFETIME, create_app
+from controller.sandbox._authserver_chaos import with_chaos
 from controller.sandbox._authserver_store import ClientStore
 
 __all__ = [
@@ -82,6 +83,11 @@ class RunningAuthorizationServer:
         client = self._store.get(client_id)
         return None if client is None else {**client.client_info, **client.client_metadata}
 
+    def clients(self) -> list[dict[str, Any]]:
+        """Every registered client as :meth:`client` shows it."""
+        found = (self.client(client_id) for client_id in self._store.client_ids())
+        return [client for client in found if client is not None]
+
     def edit_client(self, client_id: str, patch: dict[str, Any]) -> dict[str, Any] | None:
         """Change a client's metadata as an administrator would, without touching
         its registration access token; a None value removes the field."""
@@ -126,13 +132,15 @@ def start_authorization_server(
     # put in place now.
     bracketed = f"[{host}]" if ":" in host else host
     issuer = f"http://{bracketed}:{http_server.server_port}"
-    http_server.app = create_app(
-        issuer=issuer,
-        audience=AUDIENCE,
-        initial_access_token=token,
-        scopes=accepted,
-        store=store,
-        keys=keys,
+    http_server.app = with_chaos(
+        create_app(
+            issuer=issuer,
+            audience=AUDIENCE,
+            initial_access_token=token,
+            scopes=accepted,
+            store=store,
+            keys=keys,
+        )
     )
     return RunningAuthorizationServer(
         issuer=issuer, initial_access_token=token, store=store, http_server=http_server

@@ -89,3 +89,19 @@ class TestGarbledAnswers:
 
         assert isinstance(error, AwsNotFound)
         assert not error.transient
+
+
+class TestServerFailures:
+    @pytest.mark.parametrize(
+        ("code", "status"), [("InternalFailure", 500), ("ServiceUnavailable", 503)]
+    )
+    def test_a_5xx_left_after_the_sdk_retries_is_transient(self, code: str, status: int) -> None:
+        error = translate("CreateRole", client_error(code, status))
+
+        assert isinstance(error, AwsTransient)
+        assert (error.transient, error.quota) == (True, False)
+
+    def test_a_4xx_refusal_is_permanent(self) -> None:
+        error = translate("CreateRole", client_error("MalformedPolicyDocument", 400))
+
+        assert (error.transient, error.throttled, error.quota) == (False, False, False)
