@@ -74,6 +74,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         for kind, operations in kinds.items():
             say(f"  {peer} {kind:<13} {sum(operations.values()):>5}  {operations}")
     say(f"leader kills survived:             {figures.leader_kills_survived}")
+    say(f"leaders writing at once:           {figures.leaders_writing_at_once}")
     say(f"duplicates:                        {len(census.duplicates)}  {census.duplicates}")
     say(f"orphans:                           {len(census.orphans)}  {census.orphans}")
     say(f"lost credentials:                  {len(census.lost_credentials)}")
@@ -96,6 +97,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         census.clean
         and figures.converged
         and figures.leader_converged is not False
+        and not figures.leaders_writing_at_once
         and figures.lost_answers_plausible
         and not figures.findings
     )

@@ -26,6 +26,7 @@ def test_kills_faults_and_leader_kills_end_converged_with_nothing_duplicated_or_
     replay = f"(replay: CHAOS_SEED={SEED})"
     assert figures.converged, f"{figures.findings} {replay}"
     assert figures.leader_converged, replay
+    assert figures.leaders_writing_at_once == [], replay
     assert census.duplicates == [], replay
     assert census.orphans == [], replay
     assert census.lost_credentials == [], replay

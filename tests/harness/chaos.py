@@ -98,6 +98,7 @@ class Figures:
     seconds_to_converge_after_last_fault: float | None = None
     leader_kills_survived: int = 0
     leader_converged: bool | None = None
+    leaders_writing_at_once: list[tuple[str, str]] = field(default_factory=list)
     census: dict[str, int] = field(default_factory=dict)
     lost_answers_by_phase: dict[str, int] = field(default_factory=dict)
     lost_answer_bounds: dict[str, int] = field(default_factory=dict)

@@ -4,16 +4,23 @@ Two ``ecs-oauth run`` replicas share a DynamoDB lease table (a short lease, so a
 leader's lease expires within seconds). Each round adds one Service to the desired state
 and SIGKILLs whichever replica leads, then starts a new replica so that two run again; the
 standby must take over and converge what the killed leader left half done.
+
+Each replica signs with an access key of its own, so the sandbox's journal tells whose
+every write was: the spans from a replica's first write to its last must not overlap
+another's, or two leaders wrote at once.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import signal
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
+from controller.aws import is_write
 from tests.harness.daemon import RunningDaemon
 
 if TYPE_CHECKING:
@@ -28,6 +35,7 @@ DAEMON_SETTINGS = (
     "limits.ecsTaskDefinitionBurst=1000",
     "limits.cognitoRequestsPerSecondPerPool=1000",
 )
+REPLICA_KEY_PREFIX = "AKIAREPLICA"
 LEADER_WAIT_SECONDS = 60.0
 CONVERGE_WAIT_SECONDS = 180.0
 
@@ -39,6 +47,7 @@ class LeaderKills:
         self.kills = kills
         self.rng = rng
         self.replicas: list[RunningDaemon] = []
+        self.started = 0
 
     def run(self, figures: Figures) -> dict[str, str]:
         """The rounds; the desired Services (and their kinds) at the end."""
@@ -49,6 +58,7 @@ class LeaderKills:
             BillingMode="PAY_PER_REQUEST",
         )
         services: dict[str, str] = {}
+        self.world.moto.clear_journal()
         try:
             self.replicas = [self._start(), self._start()]
             for number in range(1, self.kills + 1):
@@ -66,10 +76,13 @@ class LeaderKills:
         finally:
             for replica in self.replicas:
                 replica.stop()
+        figures.leaders_writing_at_once = overlapping_writers(self.world.moto.journal())
         return services
 
     def _start(self) -> RunningDaemon:
-        return RunningDaemon.start(self.world.folder, self.world.env, *DAEMON_SETTINGS)
+        self.started += 1
+        env = {**self.world.env, "AWS_ACCESS_KEY_ID": f"{REPLICA_KEY_PREFIX}{self.started:06d}"}
+        return RunningDaemon.start(self.world.folder, env, *DAEMON_SETTINGS)
 
     def _leader(self) -> RunningDaemon:
         deadline = time.monotonic() + LEADER_WAIT_SECONDS
@@ -90,3 +103,28 @@ class LeaderKills:
                 return True
             time.sleep(1.0)
         return False
+
+
+def overlapping_writers(calls: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Pairs of replicas (by access key) whose spans of writes overlap: two leaders at once.
+
+    A replica leads once at most (only a kill ends its leadership here), so its writes,
+    first to last, must fall entirely before or after every other replica's. The lease's
+    own DynamoDB calls are not writes to what the controller manages."""
+    spans: dict[str, tuple[float, float]] = {}
+    for call in calls:
+        key = str(call.get("accessKey") or "")
+        if not key.startswith(REPLICA_KEY_PREFIX) or call["service"] == "dynamodb":
+            continue
+        if not is_write(call["operation"]):
+            continue
+        start, end = call["started"], call["ended"] or call["started"]
+        first, last = spans.get(key, (start, end))
+        spans[key] = (min(first, start), max(last, end))
+    return [
+        (a, b)
+        for (a, (a_first, a_last)), (b, (b_first, b_last)) in itertools.combinations(
+            sorted(spans.items()), 2
+        )
+        if a_first < b_last and b_first < a_last
+    ]
