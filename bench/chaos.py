@@ -74,6 +74,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         for kind, operations in kinds.items():
             say(f"  {peer} {kind:<13} {sum(operations.values()):>5}  {operations}")
     say(f"leader kills survived:             {figures.leader_kills_survived}")
+    say(f"replicas that wrote, one by one:   {figures.replicas_that_wrote}")
     say(f"leaders writing at once:           {figures.leaders_writing_at_once}")
     say(f"duplicates:                        {len(census.duplicates)}  {census.duplicates}")
     say(f"orphans:                           {len(census.orphans)}  {census.orphans}")

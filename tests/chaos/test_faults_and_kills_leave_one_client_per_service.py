@@ -27,6 +27,7 @@ def test_kills_faults_and_leader_kills_end_converged_with_nothing_duplicated_or_
     assert figures.converged, f"{figures.findings} {replay}"
     assert figures.leader_converged, replay
     assert figures.leaders_writing_at_once == [], replay
+    assert figures.replicas_that_wrote >= 2, replay  # the check above saw a handover
     assert census.duplicates == [], replay
     assert census.orphans == [], replay
     assert census.lost_credentials == [], replay

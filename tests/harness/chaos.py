@@ -99,6 +99,7 @@ class Figures:
     leader_kills_survived: int = 0
     leader_converged: bool | None = None
     leaders_writing_at_once: list[tuple[str, str]] = field(default_factory=list)
+    replicas_that_wrote: int = 0  # leaders one after another: more than one
     census: dict[str, int] = field(default_factory=dict)
     lost_answers_by_phase: dict[str, int] = field(default_factory=dict)
     lost_answer_bounds: dict[str, int] = field(default_factory=dict)

@@ -37,6 +37,7 @@ DAEMON_SETTINGS = (
 )
 REPLICA_KEY_PREFIX = "AKIAREPLICA"
 LEADER_WAIT_SECONDS = 60.0
+WRITE_WAIT_SECONDS = 20.0
 CONVERGE_WAIT_SECONDS = 180.0
 
 
@@ -48,6 +49,7 @@ class LeaderKills:
         self.rng = rng
         self.replicas: list[RunningDaemon] = []
         self.started = 0
+        self.keys: dict[int, str] = {}  # each replica's own access key, by id()
 
     def run(self, figures: Figures) -> dict[str, str]:
         """The rounds; the desired Services (and their kinds) at the end."""
@@ -62,9 +64,11 @@ class LeaderKills:
         try:
             self.replicas = [self._start(), self._start()]
             for number in range(1, self.kills + 1):
+                since = time.time()
                 services = self.world.desire(self.services + number)
-                time.sleep(self.rng.uniform(0.0, 2.0))  # the leader is somewhere in a cycle
                 leader = self._leader()
+                self._wait_for_a_write(leader, since)  # kill it in the middle of converging
+                time.sleep(self.rng.uniform(0.0, 0.5))
                 self.world.kill_times.append(time.time())
                 leader.process.send_signal(signal.SIGKILL)
                 leader.process.wait()
@@ -76,13 +80,28 @@ class LeaderKills:
         finally:
             for replica in self.replicas:
                 replica.stop()
-        figures.leaders_writing_at_once = overlapping_writers(self.world.moto.journal())
+        journal = self.world.moto.journal()
+        figures.leaders_writing_at_once = overlapping_writers(journal)
+        figures.replicas_that_wrote = len(write_spans(journal))
         return services
 
     def _start(self) -> RunningDaemon:
         self.started += 1
-        env = {**self.world.env, "AWS_ACCESS_KEY_ID": f"{REPLICA_KEY_PREFIX}{self.started:06d}"}
-        return RunningDaemon.start(self.world.folder, env, *DAEMON_SETTINGS)
+        key = f"{REPLICA_KEY_PREFIX}{self.started:06d}"
+        env = {**self.world.env, "AWS_ACCESS_KEY_ID": key}
+        replica = RunningDaemon.start(self.world.folder, env, *DAEMON_SETTINGS)
+        self.keys[id(replica)] = key
+        return replica
+
+    def _wait_for_a_write(self, leader: RunningDaemon, since: float) -> None:
+        """Until the leader has written since ``since`` (or a while has passed: a leader
+        elected after the others converged the change has nothing left to write)."""
+        deadline = time.monotonic() + WRITE_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            span = write_spans(self.world.moto.journal()).get(self.keys[id(leader)])
+            if span is not None and span[1] >= since:
+                return
+            time.sleep(0.3)
 
     def _leader(self) -> RunningDaemon:
         deadline = time.monotonic() + LEADER_WAIT_SECONDS
@@ -105,12 +124,9 @@ class LeaderKills:
         return False
 
 
-def overlapping_writers(calls: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
-    """Pairs of replicas (by access key) whose spans of writes overlap: two leaders at once.
-
-    A replica leads once at most (only a kill ends its leadership here), so its writes,
-    first to last, must fall entirely before or after every other replica's. The lease's
-    own DynamoDB calls are not writes to what the controller manages."""
+def write_spans(calls: Iterable[dict[str, Any]]) -> dict[str, tuple[float, float]]:
+    """Per replica (by access key), when its first write began and its last one ended.
+    The lease's own DynamoDB calls are not writes to what the controller manages."""
     spans: dict[str, tuple[float, float]] = {}
     for call in calls:
         key = str(call.get("accessKey") or "")
@@ -121,10 +137,17 @@ def overlapping_writers(calls: Iterable[dict[str, Any]]) -> list[tuple[str, str]
         start, end = call["started"], call["ended"] or call["started"]
         first, last = spans.get(key, (start, end))
         spans[key] = (min(first, start), max(last, end))
+    return spans
+
+
+def overlapping_writers(calls: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Pairs of replicas whose spans of writes overlap: two leaders at once. A replica
+    leads once at most (only a kill ends its leadership here), so its writes, first to
+    last, must fall entirely before or after every other replica's."""
     return [
         (a, b)
         for (a, (a_first, a_last)), (b, (b_first, b_last)) in itertools.combinations(
-            sorted(spans.items()), 2
+            sorted(write_spans(calls).items()), 2
         )
         if a_first < b_last and b_first < a_last
     ]
