@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
+import aiohttp
+
+from controller.idp._oidc_wire import REQUEST_TIMEOUT, bounded_text
 from controller.idp._types import IdpUnavailable
 
 MAX_ATTEMPTS = 4
@@ -32,6 +36,34 @@ class Answer:
     status: int
     text: str
     retry_after: float | None = None  # seconds, from the Retry-After header
+
+
+async def answer_of(
+    http: aiohttp.ClientSession,
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    *,
+    json: Any = None,
+    data: Any = None,
+) -> Answer:
+    """One request as an Answer. Redirects are not followed (a token or credential must not
+    travel to another host) and the body is read up to a bound; aiohttp's errors and the
+    timeout reach the caller, which names the call in its own error."""
+    async with http.request(
+        method,
+        url,
+        headers=headers,
+        json=json,
+        data=data,
+        allow_redirects=False,
+        raise_for_status=False,
+        timeout=REQUEST_TIMEOUT,
+    ) as response:
+        text = await bounded_text(response)
+        return Answer(
+            response.status, text, retry_after_seconds(response.headers.get("Retry-After"))
+        )
 
 
 def retry_after_seconds(header: str | None, now: datetime | None = None) -> float | None:

@@ -13,11 +13,9 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from controller.idp._http_retry import Answer, retry_after_seconds, send_with_retries
+from controller.idp._http_retry import Answer, answer_of, send_with_retries
 from controller.idp._oidc_wire import (
-    REQUEST_TIMEOUT,
     RETRY_STATUSES,
-    bounded_text,
     json_object,
     known_secrets,
     refusal,
@@ -58,18 +56,7 @@ async def exchange(
 
     async def send() -> Answer:
         try:
-            async with http.request(
-                method,
-                url,
-                headers=headers,
-                json=payload,
-                allow_redirects=False,
-                raise_for_status=False,
-                timeout=REQUEST_TIMEOUT,
-            ) as response:
-                text = await bounded_text(response)
-                wait = retry_after_seconds(response.headers.get("Retry-After"))
-                return Answer(response.status, text, wait)
+            return await answer_of(http, method, url, headers, json=payload)
         except (aiohttp.ClientError, TimeoutError) as exc:
             detail = scrub(str(exc), known_secrets(record, token))
             raise IdpUnavailable(f"{operation}: {type(exc).__name__}: {detail}") from None

@@ -16,11 +16,9 @@ from urllib.parse import quote
 
 import aiohttp
 
-from controller.idp._http_retry import Answer, retry_after_seconds, send_with_retries
+from controller.idp._http_retry import Answer, answer_of, send_with_retries
 from controller.idp._oidc_wire import (
-    REQUEST_TIMEOUT,
     RETRY_STATUSES,
-    bounded_text,
     json_object,
     require_secure,
 )
@@ -60,17 +58,7 @@ async def request_token(
 
     async def send() -> Answer:
         try:
-            async with http.post(
-                token_endpoint,
-                data=form,
-                headers=headers,
-                allow_redirects=False,
-                raise_for_status=False,
-                timeout=REQUEST_TIMEOUT,
-            ) as response:
-                text = await bounded_text(response)
-                wait = retry_after_seconds(response.headers.get("Retry-After"))
-                return Answer(response.status, text, wait)
+            return await answer_of(http, "POST", token_endpoint, headers, data=form)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise IdpUnavailable(f"token: {type(exc).__name__}") from None
 
