@@ -48,7 +48,7 @@ from typing import IO, Any
 from urllib.parse import quote, urlsplit
 
 PEER_DIR = Path(__file__).resolve().parent.parent / "peers" / "oidc-provider"
-READY_TIMEOUT_SECONDS = 30.0
+READY_TIMEOUT_SECONDS = 60.0  # Node starts slowly on a loaded 2-core machine
 STOP_TIMEOUT_SECONDS = 5.0
 HOOK_TIMEOUT_SECONDS = 10.0
 # Enough of the server's stderr to explain a failed start, not a whole log.

@@ -564,7 +564,7 @@ class TestDetectMode:
         [headline] = [line for line in plan.stdout.splitlines() if "idp:client" in line]
         assert headline.strip() == (
             f'# Service/checkout-worker: idp:client "{client_id}" will be updated in place '
-            "(detect mode: not applied)"
+            "(drift) (detect mode: not applied)"  # converged before: a change made by hand
         )
         assert "~ scopes:" in plan.stdout
         assert applied.returncode == 0, explain(applied)
