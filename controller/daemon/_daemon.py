@@ -34,6 +34,7 @@ from controller.daemon._metrics import Metrics
 from controller.daemon._queue import WorkQueue
 from controller.daemon._reconciler import PRUNE_KEY, KeyReconciler
 from controller.daemon._rotations import Rotations
+from controller.daemon._safety_net import SafetyNet
 from controller.daemon._source import DesiredSource
 from controller.desired import DesiredState, inputs_generation
 from controller.engine import Engine, World, keys_in_order
@@ -76,8 +77,18 @@ class Daemon:
         self._stop = stop
         async with self.world, self._notifier(await self._targets()) as alerts:
             self.notifier = alerts
+            engine = Engine(self.world)
+            self.safety_net = SafetyNet(
+                engine,
+                self.metrics,
+                self.world.aws.counter,
+                budget=self.settings.limits.read_budget,
+                verify_interval=self.settings.verify_interval.total_seconds(),
+                resync_interval=self.settings.resync_interval.total_seconds(),
+                want=self._want,
+            )
             self.reconcile = KeyReconciler(
-                Engine(self.world),
+                engine,
                 self.queue,
                 self.board,
                 self.metrics,
@@ -86,6 +97,7 @@ class Daemon:
                 lambda: self.source.state,
                 Rotations(self.world, alerts),
                 self.actors.take,
+                self.safety_net.done,
             )
             token = self.settings.http.auth_token
             server = StatusServer(
@@ -114,6 +126,7 @@ class Daemon:
             await stop.wait()
             log.info("stopping", queued=len(self.queue))
             scheduler.shutdown(wait=False)
+            self.safety_net.stop()
             self.queue.close(len(workers))
             await asyncio.gather(*workers, return_exceptions=True)  # in-flight writes finish
             for task in others:
@@ -237,14 +250,19 @@ class Daemon:
         cycle = Cycle(datetime.now(UTC))
         changes_before = self.reconcile.changes_seen
         waves = keys_in_order(state)
+        if only is None:  # a resync: batch reads, then only what they call for (_safety_net)
+            chosen = await self.safety_net.plan(state)
+        else:
+            chosen = only
+            try:
+                await self.reconcile.engine.begin_cycle(state, only)
+            except Exception:  # the reads up front only save calls: each reconcile reads alone
+                log.exception("cycle_prefetch_failed", full=False)
         if self.settings.prune.enabled:
             waves.append([PRUNE_KEY])
-        waves = [[key for key in wave if only is None or key in only] for wave in waves]
+            chosen = None if chosen is None else {*chosen, PRUNE_KEY} if only is None else chosen
+        waves = [[key for key in wave if chosen is None or key in chosen] for wave in waves]
         log.info("cycle_started", objects=sum(map(len, waves)), full=only is None)
-        try:
-            await self.reconcile.engine.begin_cycle(state, only)
-        except Exception:  # the reads up front only save calls: each reconcile reads alone
-            log.exception("cycle_prefetch_failed", full=only is None)
         self.reconcile.refreshed()
         for wave in waves:
             await asyncio.gather(*(self.queue.add(key) for key in wave))
@@ -332,6 +350,7 @@ class Daemon:
         removed = old - new
         for key in removed:
             self.reconcile.forget(key)
+            self.safety_net.forget(key)
         moved = {
             key
             for key in new
