@@ -85,8 +85,8 @@ class Metrics:
         )
         self.verifications = Counter(
             "ecs_oauth_verifications",
-            "Objects a resync read in depth (unknown, changed, due) or left to their signal"
-            " (skipped)",
+            "Objects a resync read in depth (unknown, changed, unsignalled, due) or left to"
+            " their batch signal (skipped)",
             ["reason"],
             registry=self.registry,
         )

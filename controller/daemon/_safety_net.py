@@ -78,20 +78,22 @@ class SafetyNet:
         rate, burst = verifications_per_second(
             (key.split("/", 1)[0] for key in choice.paced), self.budget
         )
-        timed = schedule(choice.changed, choice.due, rate, burst, self.resync_interval)
+        timed = schedule(choice.first, choice.due, rate, burst, self.resync_interval)
         now = {key for offset, key in timed if offset <= 0} | set(choice.unknown)
         later = [(offset, key) for offset, key in timed if offset > 0]
         self._pace(later)
-        for reason, keys in (("unknown", choice.unknown), ("changed", choice.changed)):
-            self.metrics.verifications.labels(reason).inc(len(keys))
-        self.metrics.verifications.labels("due").inc(len(choice.due))
-        self.metrics.verifications.labels("skipped").inc(choice.skipped)
+        counts = {
+            "unknown": len(choice.unknown),
+            "changed": len(choice.changed),
+            "unsignalled": len(choice.unsignalled),
+            "due": len(choice.due),
+            "skipped": choice.skipped,
+        }
+        for reason, count in counts.items():
+            self.metrics.verifications.labels(reason).inc(count)
         log.info(
             "verification_planned",
-            unknown=len(choice.unknown),
-            changed=len(choice.changed),
-            due=len(choice.due),
-            skipped=choice.skipped,
+            **counts,
             paced=len(later),
             verifications_per_second=None if rate == float("inf") else round(rate, 3),
         )

@@ -87,13 +87,18 @@ class Verified:
 @dataclass(frozen=True)
 class Choice:
     unknown: list[str]  # never verified by this process: verified at once, unpaced
-    changed: list[str]  # the batch signal moved, or the kind has none: verified first
+    changed: list[str]  # the batch signal moved: verified first
+    unsignalled: list[str]  # a kind no batch read covers (identity providers): every resync
     due: list[str]  # no sign of change, but their turn under verifyInterval came
     skipped: int  # left to the next resync
 
     @property
+    def first(self) -> list[str]:
+        return self.unsignalled + self.changed
+
+    @property
     def paced(self) -> list[str]:
-        return self.changed + self.due
+        return self.first + self.due
 
 
 @dataclass
@@ -127,12 +132,14 @@ class VerifyLedger:
         ``verify_interval`` whatever that share: every object is deep-verified at least
         once per ``verify_interval``.
         """
-        unknown, changed, quiet = [], [], []
+        unknown, changed, unsignalled, quiet = [], [], [], []
         for key, signal in signals.items():
             known = self.records.get(key)
             if known is None:
                 unknown.append(key)
-            elif signal is None or signal != known.signal:
+            elif signal is None:
+                unsignalled.append(key)
+            elif signal != known.signal:
                 changed.append(key)
             else:
                 quiet.append(key)
@@ -147,7 +154,7 @@ class VerifyLedger:
             for n, key in enumerate(quiet)
             if n < share or now - self.records[key].at >= verify_interval
         ]
-        return Choice(unknown, changed, due, len(quiet) - len(due))
+        return Choice(unknown, changed, unsignalled, due, len(quiet) - len(due))
 
 
 def schedule(

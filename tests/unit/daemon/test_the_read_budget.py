@@ -50,7 +50,7 @@ def test_a_kind_without_a_batch_signal_is_verified_at_every_resync() -> None:
     choice = ledger.choose(
         {"IdentityProvider/p": None}, now=1001.0, verify_interval=DAY, resync_interval=HOUR
     )
-    assert choice.changed == ["IdentityProvider/p"]
+    assert choice.unsignalled == ["IdentityProvider/p"]
 
 
 def test_every_object_older_than_the_verify_interval_is_due_whatever_the_share() -> None:
