@@ -204,6 +204,9 @@ class Daemon:
         return asyncio.create_task(guard(), name=name)
 
     def _elected(self) -> None:
+        # What this replica verified before it stood by may have changed since, unseen.
+        if hasattr(self, "safety_net"):
+            self.safety_net.reset()
         self._want()
 
     def _want(self, keys: set[str] | None = None) -> None:

@@ -110,6 +110,10 @@ class SafetyNet:
         self.ledger.forget(key)
         self._signals.pop(key, None)
 
+    def reset(self) -> None:
+        """Forget every verification: each object is verified again, unpaced."""
+        self.ledger = VerifyLedger()
+
     def stop(self) -> None:
         if self._pacer is not None:
             self._pacer.cancel()
