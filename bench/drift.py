@@ -106,6 +106,26 @@ class AlertClock:
         self._stop.set()
 
 
+def settle(daemon: RunningDaemon, quiet: float = 5.0, limit: float = 1800.0) -> float:
+    """Wait until the work queue stayed empty for ``quiet`` seconds (the cold start's
+    verify-after passes are done); the seconds that took."""
+    started = time.monotonic()
+    empty_since: float | None = None
+    while time.monotonic() - started < limit:
+        _, page = daemon.get("/metrics")
+        depth = next(
+            float(line.split()[1])
+            for line in page.splitlines()
+            if line.startswith("ecs_oauth_queue_depth ")
+        )
+        now = time.monotonic()
+        empty_since = (empty_since or now) if depth == 0 else None
+        if empty_since is not None and now - empty_since >= quiet:
+            break
+        time.sleep(0.5)
+    return round(time.monotonic() - started, 1)
+
+
 def drift_once(ecs: Any, sqs: Any, queue_url: str, family: str) -> float:
     """Register a revision with a foreign task role, as a person would, and put the
     CloudTrail event EventBridge would deliver; the moment the event was sent."""
@@ -242,7 +262,8 @@ def main(argv: Iterable[str] | None = None) -> int:
         daemon.wait_ready(timeout=3600)
         figures["coldReadySeconds"] = round(time.perf_counter() - started, 1)
         say(f"cold start to /readyz 200: {figures['coldReadySeconds']} s")
-        time.sleep(5)
+        figures["settleSeconds"] = settle(daemon)
+        say(f"queue drained {figures['settleSeconds']} s after ready")
 
         latencies = drift_to_alert(daemon, chat, seeded.families, args.changes, url)
         figures["alerted"] = len(latencies)

@@ -85,7 +85,8 @@ class Daemon:
                 budget=self.settings.limits.read_budget,
                 verify_interval=self.settings.verify_interval.total_seconds(),
                 resync_interval=self.settings.resync_interval.total_seconds(),
-                want=self._want,
+                release=self._verify_now,
+                adopt_own_writes=self.settings.events.queue_url is not None,
             )
             self.reconcile = KeyReconciler(
                 engine,
@@ -216,6 +217,23 @@ class Daemon:
         else:
             self._wanted_keys |= keys
         self._cycle_wanted.set()
+
+    async def _verify_now(self, keys: set[str]) -> None:
+        """A paced slice of deep verifications: their Services' ECS reads afresh, then
+        straight into the work queue (a change event's cycle never waits behind them)."""
+        state = self.source.state
+        if state is None or not self.leadership.leader:
+            return
+        wanted = [
+            (s.spec.cluster, s.spec.service)
+            for name, s in state.services.items()
+            if s.spec.service and f"Service/{name}" in keys
+        ]
+        self.world.services.forget(wanted)
+        await self.world.services.prefetch(wanted)
+        for key in sorted(keys):
+            if state.declared(key) is not None:
+                self.queue.add(key)
 
     def _ready(self) -> bool:
         """Ready once the first full cycle ran; a standby once it knows it stands by."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import structlog
 
@@ -21,6 +21,7 @@ from controller.aws import CallCounter
 from controller.daemon._metrics import Metrics
 from controller.daemon._signals import read_signals
 from controller.daemon._verify import (
+    ADOPT,
     VerifyLedger,
     budget_used,
     schedule,
@@ -29,9 +30,12 @@ from controller.daemon._verify import (
 from controller.desired import DesiredState
 from controller.engine import Engine, Outcome
 
-# Paced verifications are released in slices this long: each slice is one partial cycle
-# (one fresh batch read of IAM), so the budget holds on average over a slice.
-SLICE_SECONDS = 60.0
+# Paced verifications are released in slices this long, so the budget holds on average
+# over a slice. A slice goes straight to the work queue, never through a cycle: a change
+# event's cycle never waits behind it, and the slice costs no batch reads but a fresh
+# DescribeServices for its Services (IAM and the secret listing are the resync's: a change
+# since then moves a signal, and the next resync verifies that object first).
+SLICE_SECONDS = 10.0
 log = structlog.get_logger("ecs_oauth.safety_net")
 
 
@@ -45,7 +49,8 @@ class SafetyNet:
         budget: float,
         verify_interval: float,
         resync_interval: float,
-        want: Callable[[set[str]], None],
+        release: Callable[[set[str]], Awaitable[None]],
+        adopt_own_writes: bool = False,
     ) -> None:
         self.engine = engine
         self.metrics = metrics
@@ -53,7 +58,10 @@ class SafetyNet:
         self.budget = budget
         self.verify_interval = verify_interval
         self.resync_interval = resync_interval
-        self.want = want
+        self.release = release
+        # With events on, the signal after our own write is taken as the next baseline
+        # (verify.ADOPT); with events off, the object is read in depth once more.
+        self.adopt_own_writes = adopt_own_writes
         self.ledger = VerifyLedger()
         self._signals: dict[str, str | None] = {}
         self._signals_read_at = 0.0  # monotonic
@@ -79,8 +87,9 @@ class SafetyNet:
             (key.split("/", 1)[0] for key in choice.paced), self.budget
         )
         timed = schedule(choice.first, choice.due, rate, burst, self.resync_interval)
-        now = {key for offset, key in timed if offset <= 0} | set(choice.unknown)
-        later = [(offset, key) for offset, key in timed if offset > 0]
+        # The first slice goes with this cycle, so the cycle ends when its reads are done.
+        now = {key for offset, key in timed if offset < SLICE_SECONDS} | set(choice.unknown)
+        later = [(offset, key) for offset, key in timed if offset >= SLICE_SECONDS]
         self._pace(later)
         counts = {
             "unknown": len(choice.unknown),
@@ -104,7 +113,9 @@ class SafetyNet:
         as the object's deep verification at that read's signal."""
         if outcome.problems or key not in self._signals or started < self._signals_read_at:
             return
-        self.ledger.record(key, self._signals[key], time.time())
+        wrote = outcome.writes and bool(outcome.changes)
+        signal = ADOPT if wrote and self.adopt_own_writes else self._signals[key]
+        self.ledger.record(key, signal, time.time())
 
     def forget(self, key: str) -> None:
         self.ledger.forget(key)
@@ -133,7 +144,7 @@ class SafetyNet:
             wait = index * SLICE_SECONDS - (time.monotonic() - begun)
             if wait > 0:
                 await asyncio.sleep(wait)
-            self.want(slices[index])
+            await self.release(slices[index])
 
     def _measure(self) -> None:
         """The budget used since the last resync, per quota, as a gauge."""

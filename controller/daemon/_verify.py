@@ -78,6 +78,12 @@ def verifications_per_second(kinds: Iterable[str], budget: float) -> tuple[float
     return rate, max(burst, 1.0)
 
 
+# Recorded in place of a signal after the controller's own write with events on: the next
+# resync's signal becomes the object's baseline without a deep read (a change by hand in
+# between came as an event of its own).
+ADOPT = "\x00adopt-next-signal"
+
+
 @dataclass(frozen=True)
 class Verified:
     signal: str | None  # the batch signal seen at the resync that led to the verification
@@ -94,7 +100,7 @@ class Choice:
 
     @property
     def first(self) -> list[str]:
-        return self.unsignalled + self.changed
+        return self.changed + self.unsignalled
 
     @property
     def paced(self) -> list[str]:
@@ -137,6 +143,9 @@ class VerifyLedger:
             known = self.records.get(key)
             if known is None:
                 unknown.append(key)
+            elif known.signal == ADOPT and signal is not None:
+                self.records[key] = Verified(signal, known.at)
+                quiet.append(key)
             elif signal is None:
                 unsignalled.append(key)
             elif signal != known.signal:

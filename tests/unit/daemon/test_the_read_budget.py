@@ -8,6 +8,7 @@ import math
 import pytest
 
 from controller.daemon._verify import (
+    ADOPT,
     READ_QUOTAS,
     VerifyLedger,
     budget_used,
@@ -110,3 +111,11 @@ def test_a_small_world_carries_the_fraction_of_its_share_across_resyncs() -> Non
     ledger = ledger_of(**keys)
     dues = [len(ledger.choose(keys, 2000.0, DAY, HOUR).due) for _ in range(8)]
     assert dues == [0, 0, 0, 1, 0, 0, 0, 1]  # 6 objects over 24 resyncs: one every 4th
+
+
+def test_after_our_own_write_the_next_signal_is_adopted_without_a_deep_read() -> None:
+    ledger = VerifyLedger()
+    ledger.record("s", ADOPT, at=1000.0)
+    first = ledger.choose({"s": "new"}, 1001.0, DAY, HOUR)
+    assert (first.changed, first.unknown) == ([], [])
+    assert ledger.choose({"s": "moved"}, 1002.0, DAY, HOUR).changed == ["s"]
