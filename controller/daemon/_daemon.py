@@ -256,23 +256,31 @@ class Daemon:
         while True:
             await self._cycle_wanted.wait()
             self._cycle_wanted.clear()
-            only = None if self._wanted_full else self._wanted_keys
+            wanted = self._wanted_keys
+            only = None if self._wanted_full else wanted
             self._wanted_full, self._wanted_keys = False, set()
             state = self.source.state
             if state is not None and self.leadership.leader:
                 try:
-                    await self._cycle(state, only)
+                    await self._cycle(state, only, also=wanted)
                 except Exception:  # a cycle that breaks is logged; the next one comes
                     log.exception("cycle_failed", full=only is None)
 
-    async def _cycle(self, state: DesiredState, only: set[str] | None) -> None:
+    async def _cycle(
+        self,
+        state: DesiredState,
+        only: set[str] | None,
+        also: frozenset[str] | set[str] = frozenset(),
+    ) -> None:
         """Every object (or those in ``only``) once, in dependency waves; retries meanwhile
-        follow their own backoff."""
+        follow their own backoff. A resync takes ``also`` (keys an event or an edit asked
+        for meanwhile) whatever the batch signals say."""
         cycle = Cycle(datetime.now(UTC))
         changes_before = self.reconcile.changes_seen
         waves = keys_in_order(state)
         if only is None:  # a resync: batch reads, then only what they call for (_safety_net)
-            chosen = await self.safety_net.plan(state)
+            planned = await self.safety_net.plan(state)
+            chosen = None if planned is None else planned | also
         else:
             chosen = only
             try:
