@@ -224,16 +224,12 @@ class Daemon:
         state = self.source.state
         if state is None or not self.leadership.leader:
             return
-        wanted = [
-            (s.spec.cluster, s.spec.service)
-            for name, s in state.services.items()
-            if s.spec.service and f"Service/{name}" in keys
-        ]
+        services = [s.spec for n, s in state.services.items() if f"Service/{n}" in keys]
+        wanted = [(spec.cluster, spec.service) for spec in services if spec.service]
         self.world.services.forget(wanted)
         await self.world.services.prefetch(wanted)
-        for key in sorted(keys):
-            if state.declared(key) is not None:
-                self.queue.add(key)
+        for key in sorted(k for k in keys if state.declared(k) is not None):
+            self.queue.add(key)
 
     def _ready(self) -> bool:
         """Ready once the first full cycle ran; a standby once it knows it stands by."""
