@@ -108,6 +108,11 @@ class EcsServices:
     def invalidate(self) -> None:
         self._cache.clear()
 
+    def forget(self, wanted: Iterable[tuple[str, str]]) -> None:
+        """Drop these services' reads, so the next ask (or prefetch) reads them afresh."""
+        for key in wanted:
+            self._cache.pop(key, None)
+
     async def prefetch(self, wanted: Iterable[tuple[str, str]]) -> None:
         """DescribeServices for many services at once: ten per call, per cluster.
 

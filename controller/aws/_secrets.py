@@ -31,6 +31,9 @@ class ObservedSecret:
     stages: dict[str, list[str]]  # version id -> stages
     deleted_date: datetime | None = None
     created_date: datetime | None = None
+    # "The last date and time that this secret was modified in any way" (ListSecrets and
+    # DescribeSecret both give it): the safety net's batch signal for the secret.
+    last_changed_date: datetime | None = None
 
     def version(self, stage: str) -> str | None:
         return next((v for v, stages in self.stages.items() if stage in stages), None)
@@ -246,6 +249,7 @@ def _observed(entry: dict[str, Any], stages: dict[str, list[str]]) -> ObservedSe
         stages={version: list(held) for version, held in stages.items()},
         deleted_date=entry.get("DeletedDate"),
         created_date=entry.get("CreatedDate"),
+        last_changed_date=entry.get("LastChangedDate"),
     )
 
 

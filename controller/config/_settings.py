@@ -58,6 +58,8 @@ class Limits(_Section):
     ecs_task_definition_writes_per_second: Annotated[float, Field(gt=0)] = 1.0
     ecs_task_definition_burst: Annotated[int, Field(ge=1)] = 20
     cognito_requests_per_second_per_pool: Annotated[float, Field(gt=0)] = 5.0
+    # The fraction of each AWS read quota the resync's deep verifications may use.
+    read_budget: Annotated[float, Field(gt=0, le=1)] = 0.2
 
 
 class Events(_Section):
@@ -77,6 +79,9 @@ class Settings(_Section):
     region: str | None = None
     mode: Literal["enforce", "detect"] = "enforce"
     resync_interval: Duration = Field(default="5m", validate_default=True)
+    # Every object is read in depth at least this often, even when no batch read shows a
+    # change; 0s reads every object in depth at every resync.
+    verify_interval: Duration = Field(default="1d", validate_default=True)
     reconcile_timeout: Duration = Field(default="2m", validate_default=True)
     concurrency: Annotated[int, Field(ge=1, le=64)] = 8
     http: Http = Http()

@@ -34,6 +34,7 @@ from controller.daemon._metrics import Metrics
 from controller.daemon._queue import WorkQueue
 from controller.daemon._reconciler import PRUNE_KEY, KeyReconciler
 from controller.daemon._rotations import Rotations
+from controller.daemon._safety_net import SafetyNet
 from controller.daemon._source import DesiredSource
 from controller.desired import DesiredState, inputs_generation
 from controller.engine import Engine, World, keys_in_order
@@ -76,8 +77,19 @@ class Daemon:
         self._stop = stop
         async with self.world, self._notifier(await self._targets()) as alerts:
             self.notifier = alerts
+            engine = Engine(self.world)
+            self.safety_net = SafetyNet(
+                engine,
+                self.metrics,
+                self.world.aws.counter,
+                budget=self.settings.limits.read_budget,
+                verify_interval=self.settings.verify_interval.total_seconds(),
+                resync_interval=self.settings.resync_interval.total_seconds(),
+                release=self._verify_now,
+                adopt_own_writes=self.settings.events.queue_url is not None,
+            )
             self.reconcile = KeyReconciler(
-                Engine(self.world),
+                engine,
                 self.queue,
                 self.board,
                 self.metrics,
@@ -86,6 +98,7 @@ class Daemon:
                 lambda: self.source.state,
                 Rotations(self.world, alerts),
                 self.actors.take,
+                self.safety_net.done,
             )
             token = self.settings.http.auth_token
             server = StatusServer(
@@ -114,6 +127,7 @@ class Daemon:
             await stop.wait()
             log.info("stopping", queued=len(self.queue))
             scheduler.shutdown(wait=False)
+            self.safety_net.stop()
             self.queue.close(len(workers))
             await asyncio.gather(*workers, return_exceptions=True)  # in-flight writes finish
             for task in others:
@@ -191,6 +205,9 @@ class Daemon:
         return asyncio.create_task(guard(), name=name)
 
     def _elected(self) -> None:
+        # What this replica verified before it stood by may have changed since, unseen.
+        if hasattr(self, "safety_net"):
+            self.safety_net.reset()
         self._want()
 
     def _want(self, keys: set[str] | None = None) -> None:
@@ -200,6 +217,19 @@ class Daemon:
         else:
             self._wanted_keys |= keys
         self._cycle_wanted.set()
+
+    async def _verify_now(self, keys: set[str]) -> None:
+        """A paced slice of deep verifications: their Services' ECS reads afresh, then
+        straight into the work queue (a change event's cycle never waits behind them)."""
+        state = self.source.state
+        if state is None or not self.leadership.leader:
+            return
+        services = [s.spec for n, s in state.services.items() if f"Service/{n}" in keys]
+        wanted = [(spec.cluster, spec.service) for spec in services if spec.service]
+        self.world.services.forget(wanted)
+        await self.world.services.prefetch(wanted)
+        for key in sorted(k for k in keys if state.declared(k) is not None):
+            self.queue.add(key)
 
     def _ready(self) -> bool:
         """Ready once the first full cycle ran; a standby once it knows it stands by."""
@@ -222,29 +252,42 @@ class Daemon:
         while True:
             await self._cycle_wanted.wait()
             self._cycle_wanted.clear()
-            only = None if self._wanted_full else self._wanted_keys
+            wanted = self._wanted_keys
+            only = None if self._wanted_full else wanted
             self._wanted_full, self._wanted_keys = False, set()
             state = self.source.state
             if state is not None and self.leadership.leader:
                 try:
-                    await self._cycle(state, only)
+                    await self._cycle(state, only, also=wanted)
                 except Exception:  # a cycle that breaks is logged; the next one comes
                     log.exception("cycle_failed", full=only is None)
 
-    async def _cycle(self, state: DesiredState, only: set[str] | None) -> None:
+    async def _cycle(
+        self,
+        state: DesiredState,
+        only: set[str] | None,
+        also: frozenset[str] | set[str] = frozenset(),
+    ) -> None:
         """Every object (or those in ``only``) once, in dependency waves; retries meanwhile
-        follow their own backoff."""
+        follow their own backoff. A resync takes ``also`` (keys an event or an edit asked
+        for meanwhile) whatever the batch signals say."""
         cycle = Cycle(datetime.now(UTC))
         changes_before = self.reconcile.changes_seen
         waves = keys_in_order(state)
+        if only is None:  # a resync: batch reads, then only what they call for (_safety_net)
+            planned = await self.safety_net.plan(state)
+            chosen = None if planned is None else planned | also
+        else:
+            chosen = only
+            try:
+                await self.reconcile.engine.begin_cycle(state, only)
+            except Exception:  # the reads up front only save calls: each reconcile reads alone
+                log.exception("cycle_prefetch_failed", full=False)
         if self.settings.prune.enabled:
             waves.append([PRUNE_KEY])
-        waves = [[key for key in wave if only is None or key in only] for wave in waves]
+            chosen = None if chosen is None else {*chosen, PRUNE_KEY} if only is None else chosen
+        waves = [[key for key in wave if chosen is None or key in chosen] for wave in waves]
         log.info("cycle_started", objects=sum(map(len, waves)), full=only is None)
-        try:
-            await self.reconcile.engine.begin_cycle(state, only)
-        except Exception:  # the reads up front only save calls: each reconcile reads alone
-            log.exception("cycle_prefetch_failed", full=only is None)
         self.reconcile.refreshed()
         for wave in waves:
             await asyncio.gather(*(self.queue.add(key) for key in wave))
@@ -332,6 +375,7 @@ class Daemon:
         removed = old - new
         for key in removed:
             self.reconcile.forget(key)
+            self.safety_net.forget(key)
         moved = {
             key
             for key in new

@@ -83,6 +83,20 @@ class Metrics:
             "1 when the desired-state files are valid, 0 while the last valid state runs",
             registry=self.registry,
         )
+        self.verifications = Counter(
+            "ecs_oauth_verifications",
+            "Objects a resync read in depth (unknown, changed, unsignalled, due) or left to"
+            " their batch signal (skipped)",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.read_budget_used = Gauge(
+            "ecs_oauth_read_budget_used_ratio",
+            "Reads between the last two resyncs against each AWS read quota, as a share of"
+            " limits.readBudget of it (1 = exactly the budget)",
+            ["quota"],
+            registry=self.registry,
+        )
         self._last_good_cycle = math.nan
         Gauge(
             "ecs_oauth_last_good_cycle_age_seconds",

@@ -49,6 +49,8 @@ TERMINAL_REASONS = frozenset(
 
 # Who changed an object, by the change event that named it: (key, reconcile start) -> actor.
 ActorOf = Callable[[str, float], str | None]
+# Told of every reconcile's outcome: (key, outcome, monotonic start).
+OnDone = Callable[[str, Outcome, float], None]
 log = structlog.get_logger("ecs_oauth.reconcile")
 
 
@@ -64,6 +66,7 @@ class KeyReconciler:
         state: Callable[[], DesiredState | None],
         rotations: Rotations,
         actor_of: ActorOf | None = None,
+        on_done: OnDone | None = None,
     ) -> None:
         self.engine = engine
         self.queue = queue
@@ -74,6 +77,7 @@ class KeyReconciler:
         self.state = state
         self.rotations = rotations
         self.actor_of = actor_of or (lambda key, started: None)
+        self.on_done = on_done or (lambda key, outcome, started: None)
         self.ledger = DriftLedger()
         self._in_sync: dict[str, str] = {}  # key -> inputs generation it last converged at
         self._refreshed = time.monotonic()
@@ -105,6 +109,7 @@ class KeyReconciler:
             self.metrics.reconciles.labels(kind, result).inc()
             self.metrics.reconcile_seconds.labels(kind, result).observe(time.monotonic() - started)
             self._report(state, key, outcome, started)
+            self.on_done(key, outcome, started)
             self._schedule(key, outcome)
             if key.startswith("Service/") and outcome.writes and not outcome.problems:
                 await self._rotate(state, key)
