@@ -66,11 +66,16 @@ class Iam:
     def __init__(self, aws: AwsClients) -> None:
         self._client = aws.client("iam")
         self._roles: dict[str, ObservedRole] | None = None
+        self._partial = False  # _roles holds only roles read one by one (a narrow cycle)
         self._reading = asyncio.Lock()  # concurrent reconciles share one batch read
 
-    def invalidate(self) -> None:
-        """Forget the batch read; the next :meth:`roles` reads IAM afresh."""
-        self._roles = None
+    def invalidate(self, *, narrow: bool = False) -> None:
+        """Forget what was read. The next :meth:`roles` reads IAM afresh; after a
+        ``narrow`` one (a cycle over the few objects a change event touched) :meth:`find`
+        reads each role by itself instead: GetAccountAuthorizationDetails pages through
+        every role of the account, seconds at a few thousand, for one role's sake."""
+        self._roles = {} if narrow else None
+        self._partial = narrow
 
     def _remember(self, name: str, **changes: Any) -> None:
         """Fold our own write into the batch read instead of reading all roles again."""
@@ -78,9 +83,10 @@ class Iam:
             self._roles[name] = replace(self._roles[name], **changes)
 
     async def roles(self) -> dict[str, ObservedRole]:
+        """Every role of the account, from one batch read per cycle."""
         async with self._reading:
-            if self._roles is None:
-                self._roles = await self._read_roles()
+            if self._roles is None or self._partial:
+                self._roles, self._partial = await self._read_roles(), False
             return self._roles
 
     async def _read_roles(self) -> dict[str, ObservedRole]:
@@ -114,6 +120,10 @@ class Iam:
     async def find(self, name: str) -> ObservedRole | None:
         """A role by name: from the batch read, else asked of IAM directly, since the batch
         read may not list a role created seconds ago (IAM is eventually consistent)."""
+        if self._partial and self._roles is not None and name in self._roles:
+            return self._roles[name]
+        if self._partial:
+            return await self.role(name)
         return (await self.roles()).get(name) or await self.role(name)
 
     async def role(self, name: str) -> ObservedRole | None:

@@ -125,7 +125,7 @@ class Engine:
         Never fails for one object's reads: a cluster that is missing or forbidden, or a
         service ECS cannot describe, is kept for the Services that ask for it and becomes a
         problem on those alone when they are reconciled."""
-        self.world.begin_cycle()
+        self.world.begin_cycle(narrow=only is not None)
         await self.world.services.prefetch(
             (s.spec.cluster, s.spec.service)
             for s in state.services.values()

@@ -61,7 +61,7 @@ async def reconcile_role(world: World, state: DesiredState, name: str, outcome: 
         **owner_tags(world.settings.controller_id, f"Role/{name}"),
         **scope_tags(provider, state.role_scopes(name)),
     }
-    known = (await world.iam.roles()).get(task_role_name(name))  # the batch read: no call
+    known = await world.iam.find(task_role_name(name))  # read once; converge_role reuses it
     outcome.converged_at = known.tags.get(CONVERGED_TAG) if known else None
     # A task role owns no inline policy: one added by hand is drift, removed on apply.
     desired = role_document(

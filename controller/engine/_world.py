@@ -115,9 +115,10 @@ class World:
         trace.on_request_start.append(on_request_start)
         return trace
 
-    def begin_cycle(self) -> None:
-        """Drop batch reads so a cycle sees the world afresh (level-based, never cached state)."""
-        self.iam.invalidate()
+    def begin_cycle(self, *, narrow: bool = False) -> None:
+        """Drop batch reads so a cycle sees the world afresh (level-based, never cached state);
+        a ``narrow`` cycle, over a few objects, reads their IAM roles one by one."""
+        self.iam.invalidate(narrow=narrow)
         self.secrets.invalidate()
         self.services.invalidate()
         for _, adapter in self._idps.values():

@@ -61,6 +61,7 @@ def test_an_event_gets_its_drift_corrected_within_seconds_naming_who_made_it(
     ours = task_role(setup, "orders-api")
 
     register_revision(setup.world, "orders-api", taskRoleArn=FOREIGN_ROLE)
+    setup.world.moto.clear_journal()
     sqs.send_message(QueueUrl=url, MessageBody=registered("orders-api"))
     sent = time.monotonic()
     while task_role(setup, "orders-api") != ours:
@@ -82,6 +83,10 @@ def test_an_event_gets_its_drift_corrected_within_seconds_naming_who_made_it(
     assert len(full_cycles) == 1  # the start's; the event's cycle covered one object
     partial = [e for e in daemon.events if e.get("event") == "cycle_started" and not e["full"]]
     assert [e["objects"] for e in partial] == [1]
+    # One object's cycle reads its roles one by one, not every role of the account.
+    operations = {call["operation"] for call in setup.world.moto.journal()}
+    assert "GetAccountAuthorizationDetails" not in operations
+    assert "GetRole" in operations
 
 
 def test_our_own_writes_are_skipped_and_a_malformed_message_is_logged_and_deleted(
