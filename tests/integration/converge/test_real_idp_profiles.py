@@ -55,10 +55,9 @@ def profiled(
     return Profiled(world, cli, peer)
 
 
-def task_secret_versions(world: SeededWorld) -> int:
+def secret_versions(world: SeededWorld, name: str = f"ecs-oauth/{OIDC_SERVICE}") -> int:
     manager = world.client("secretsmanager")
-    listed = manager.list_secret_version_ids(SecretId=f"ecs-oauth/{OIDC_SERVICE}")
-    return len(listed["Versions"])
+    return len(manager.list_secret_version_ids(SecretId=name)["Versions"])
 
 
 def test_every_profile_converges_and_then_plans_no_change(profiled: Profiled) -> None:
@@ -88,26 +87,20 @@ def resync(cli: Cli, settings: EngineSettings, cycles: int = RESYNC_CYCLES) -> l
         return asyncio.run(run())
 
 
-def registration_versions(world: SeededWorld) -> int:
-    manager = world.client("secretsmanager")
-    listed = manager.list_secret_version_ids(SecretId=f"ecs-oauth/{OIDC_SERVICE}/registration")
-    return len(listed["Versions"])
-
-
 @pytest.mark.parametrize("profiled", ["keycloak"], indirect=True)
 def test_resyncs_against_a_rotating_registration_token_leave_the_task_secret_alone(
     profiled: Profiled,
 ) -> None:
     cli, world = profiled.cli, profiled.world
     cli.apply()
-    versions = task_secret_versions(world)
+    versions = secret_versions(world)
     tokens_before = registration_tokens(world, OIDC_SERVICE)
 
     # With no read interval, every resync reads the client and so rotates its token.
     problems = resync(cli, EngineSettings(rotating_token_read_interval=timedelta(0)))
 
     assert problems == [0] * RESYNC_CYCLES
-    assert task_secret_versions(world) == versions
+    assert secret_versions(world) == versions
     # Each read rotated the token and the newest one was kept: the client is still ours.
     assert registration_tokens(world, OIDC_SERVICE) != tokens_before
     cli.assert_in_sync()
@@ -119,14 +112,14 @@ def test_an_unchanged_client_at_a_rotating_idp_is_read_once_an_hour_not_at_every
 ) -> None:
     cli, world = profiled.cli, profiled.world
     cli.apply()
-    registration_before = registration_versions(world)
+    registration_before = secret_versions(world, f"ecs-oauth/{OIDC_SERVICE}/registration")
     tokens_before = registration_tokens(world, OIDC_SERVICE)
 
     problems = resync(cli, EngineSettings())
 
     # Secrets Manager advises one PutSecretValue per secret per ten minutes: none here.
     assert problems == [0] * RESYNC_CYCLES
-    assert registration_versions(world) == registration_before
+    assert secret_versions(world, f"ecs-oauth/{OIDC_SERVICE}/registration") == registration_before
     assert registration_tokens(world, OIDC_SERVICE) == tokens_before
 
 
