@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import unquote
@@ -66,28 +67,64 @@ class Iam:
     def __init__(self, aws: AwsClients) -> None:
         self._client = aws.client("iam")
         self._roles: dict[str, ObservedRole] | None = None
-        self._partial = False  # _roles holds only roles read one by one (a narrow cycle)
         self._reading = asyncio.Lock()  # concurrent reconciles share one batch read
+        # Names written, read alone or forgotten while :meth:`renew` reads: the batch it
+        # swaps in may predate them, so for these the batch read before wins.
+        self._touched: set[str] | None = None
 
-    def invalidate(self, *, narrow: bool = False) -> None:
-        """Forget what was read. The next :meth:`roles` reads IAM afresh; after a
-        ``narrow`` one (a cycle over the few objects a change event touched) :meth:`find`
-        reads each role by itself instead: GetAccountAuthorizationDetails pages through
-        every role of the account, seconds at a few thousand, for one role's sake."""
-        self._roles = {} if narrow else None
-        self._partial = narrow
+    def invalidate(self) -> None:
+        """Forget what was read: the next :meth:`roles` reads IAM afresh."""
+        self._roles = None
+
+    def forget(self, names: Iterable[str]) -> None:
+        """Forget these roles alone (a change event named them): the next :meth:`find`
+        reads each by itself, and the rest of the batch read stays."""
+        for name in names:
+            self._put(name, None)
+
+    def _put(self, name: str, role: ObservedRole | None) -> None:
+        """Fold one role (None: forget it) into the batch read."""
+        if self._touched is not None:
+            self._touched.add(name)
+        if self._roles is None:
+            return
+        if role is None:
+            self._roles.pop(name, None)
+        else:
+            self._roles[name] = role
 
     def _remember(self, name: str, **changes: Any) -> None:
         """Fold our own write into the batch read instead of reading all roles again."""
         if self._roles is not None and name in self._roles:
-            self._roles[name] = replace(self._roles[name], **changes)
+            self._put(name, replace(self._roles[name], **changes))
 
     async def roles(self) -> dict[str, ObservedRole]:
         """Every role of the account, from one batch read per cycle."""
-        async with self._reading:
-            if self._roles is None or self._partial:
-                self._roles, self._partial = await self._read_roles(), False
+        if self._roles is not None:
             return self._roles
+        async with self._reading:
+            if self._roles is None:
+                self._roles = await self._read_roles()
+            return self._roles
+
+    async def renew(self) -> dict[str, ObservedRole]:
+        """Read every role afresh, while :meth:`find` goes on answering from the batch
+        read before: GetAccountAuthorizationDetails takes seconds at a few thousand roles,
+        and a change event's reconcile must not wait for it."""
+        async with self._reading:
+            self._touched = set()
+            try:
+                fresh = await self._read_roles()
+            finally:
+                touched, self._touched = self._touched, None
+            before = self._roles or {}
+            for name in touched:
+                if name in before:
+                    fresh[name] = before[name]
+                else:
+                    fresh.pop(name, None)
+            self._roles = fresh
+            return fresh
 
     async def _read_roles(self) -> dict[str, ObservedRole]:
         roles: dict[str, ObservedRole] = {}
@@ -120,10 +157,6 @@ class Iam:
     async def find(self, name: str) -> ObservedRole | None:
         """A role by name: from the batch read, else asked of IAM directly, since the batch
         read may not list a role created seconds ago (IAM is eventually consistent)."""
-        if self._partial and self._roles is not None and name in self._roles:
-            return self._roles[name]
-        if self._partial:
-            return await self.role(name)
         return (await self.roles()).get(name) or await self.role(name)
 
     async def role(self, name: str) -> ObservedRole | None:
@@ -158,8 +191,7 @@ class Iam:
             path=found.get("Path", DEFAULT_ROLE_PATH),
             permissions_boundary_arn=_boundary(found),
         )
-        if self._roles is not None:
-            self._roles[name] = role
+        self._put(name, role)
         return role
 
     async def _pages(self, method: str, operation: str, name: str) -> dict[str, list[Any]]:
@@ -210,8 +242,9 @@ class Iam:
                 raise
             raise RoleExists(found) from exc
         arn: str = response["Role"]["Arn"]
-        if self._roles is not None:
-            self._roles[name] = ObservedRole(
+        self._put(
+            name,
+            ObservedRole(
                 name,
                 arn,
                 trust_policy,
@@ -219,7 +252,8 @@ class Iam:
                 [],
                 path=path,
                 permissions_boundary_arn=permissions_boundary,
-            )
+            ),
+        )
         return arn
 
     async def put_boundary(self, name: str, policy_arn: str) -> None:
@@ -289,5 +323,4 @@ class Iam:
         for policy_name in role.inline_policies:
             await call(self._client, "DeleteRolePolicy", RoleName=role.name, PolicyName=policy_name)
         await call(self._client, "DeleteRole", RoleName=role.name)
-        if self._roles is not None:
-            self._roles.pop(role.name, None)
+        self._put(role.name, None)

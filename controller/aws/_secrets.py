@@ -65,30 +65,40 @@ class Secrets:
 
     async def listing(self, prefix: str) -> dict[str, ObservedSecret]:
         """Every secret whose name starts with ``prefix``, including those pending deletion."""
+        if self._listing is not None:
+            return self._listing
         async with self._reading:
-            return await self._listed(prefix)
+            if self._listing is None:
+                self._listing = await self._list(prefix)
+            return self._listing
 
-    async def _listed(self, prefix: str) -> dict[str, ObservedSecret]:
-        if self._listing is None:
-            found: dict[str, ObservedSecret] = {}
-            try:
-                paginator = self._client.get_paginator("list_secrets")
-                pages = paginator.paginate(
-                    Filters=[{"Key": "name", "Values": [prefix]}],
-                    IncludePlannedDeletion=True,
-                    PaginationConfig={"PageSize": 100},
-                )
-                async for page in pages:
-                    for entry in page.get("SecretList", []):
-                        if not entry["Name"].startswith(prefix):
-                            continue
+    async def renew(self, prefix: str) -> dict[str, ObservedSecret]:
+        """List afresh while :meth:`listing` goes on answering from the listing before (a
+        reconcile must not wait for a hundred pages); secrets described or written in the
+        meantime override the new listing, as ever."""
+        async with self._reading:
+            self._fresh = {}
+            self._listing = await self._list(prefix)
+            return self._listing
+
+    async def _list(self, prefix: str) -> dict[str, ObservedSecret]:
+        found: dict[str, ObservedSecret] = {}
+        try:
+            paginator = self._client.get_paginator("list_secrets")
+            pages = paginator.paginate(
+                Filters=[{"Key": "name", "Values": [prefix]}],
+                IncludePlannedDeletion=True,
+                PaginationConfig={"PageSize": 100},
+            )
+            async for page in pages:
+                for entry in page.get("SecretList", []):
+                    if entry["Name"].startswith(prefix):
                         found[entry["Name"]] = _observed(
                             entry, entry.get("SecretVersionsToStages", {})
                         )
-            except Exception as exc:
-                raise translate("ListSecrets", exc) from exc
-            self._listing = {**found, **self._fresh}
-        return self._listing
+        except Exception as exc:
+            raise translate("ListSecrets", exc) from exc
+        return {**found, **self._fresh}
 
     async def describe(self, secret_id: str) -> ObservedSecret | None:
         """One secret read afresh (DescribeSecret), for a caller that must not act on a

@@ -68,6 +68,8 @@ class Daemon:
         self._loading = asyncio.Lock()
         self._wanted_full = False
         self._wanted_keys: set[str] = set()
+        self._changed_keys: set[str] = set()  # named by change events, not yet queued
+        self._changes_named = asyncio.Event()
         self._stop = asyncio.Event()
         self.actors = LastActors()
 
@@ -158,12 +160,30 @@ class Daemon:
             self.world.aws,
             url,
             index=self._managed_index,
-            want=self._want,
+            want=self._changed,
             leader=lambda: self.leadership.leader,
             actors=self.actors,
             on_decision=lambda outcome: self.metrics.change_events.labels(outcome).inc(),
         )
-        return [self._guarded("change-events", events.run)]
+        return [
+            self._guarded("change-events", events.run),
+            self._guarded("changed-objects", self._reconcile_changed),
+        ]
+
+    def _changed(self, keys: set[str]) -> None:
+        self._changed_keys |= keys
+        self._changes_named.set()
+
+    async def _reconcile_changed(self) -> None:
+        """The objects change events named go to the work queue's urgent lane, their own
+        reads refreshed, beside the cycles: an event never waits for a resync's batch
+        reads or its reconciles (the drift-to-alert time is this path's)."""
+        while True:
+            await self._changes_named.wait()
+            self._changes_named.clear()
+            keys, self._changed_keys = self._changed_keys, set()
+            log.info("changed_objects_queued", objects=sorted(keys))
+            await self._queue_fresh(keys, urgent=True)
 
     def _managed_index(self) -> ManagedIndex | None:
         state = self.source.state
@@ -219,17 +239,21 @@ class Daemon:
         self._cycle_wanted.set()
 
     async def _verify_now(self, keys: set[str]) -> None:
-        """A paced slice of deep verifications: their Services' ECS reads afresh, then
-        straight into the work queue (a change event's cycle never waits behind them)."""
+        """A paced slice of deep verifications: their own reads afresh, then straight
+        into the work queue, never through a cycle."""
+        await self._queue_fresh(keys, urgent=False)
+
+    async def _queue_fresh(self, keys: set[str], *, urgent: bool) -> None:
+        """Refresh what ``keys`` own of the batch reads, then queue those still declared."""
         state = self.source.state
         if state is None or not self.leadership.leader:
             return
-        services = [s.spec for n, s in state.services.items() if f"Service/{n}" in keys]
-        wanted = [(spec.cluster, spec.service) for spec in services if spec.service]
-        self.world.services.forget(wanted)
-        await self.world.services.prefetch(wanted)
+        try:
+            await self.reconcile.engine.refresh(state, keys)
+        except Exception:  # the reads up front only save calls: each reconcile reads alone
+            log.exception("refresh_failed", objects=len(keys))
         for key in sorted(k for k in keys if state.declared(k) is not None):
-            self.queue.add(key)
+            self.queue.add(key, urgent=urgent)
 
     def _ready(self) -> bool:
         """Ready once the first full cycle ran; a standby once it knows it stands by."""
@@ -280,7 +304,7 @@ class Daemon:
         else:
             chosen = only
             try:
-                await self.reconcile.engine.begin_cycle(state, only)
+                await self.reconcile.engine.refresh(state, only)
             except Exception:  # the reads up front only save calls: each reconcile reads alone
                 log.exception("cycle_prefetch_failed", full=False)
         if self.settings.prune.enabled:

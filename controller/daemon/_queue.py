@@ -4,12 +4,14 @@ Keys, never event payloads: whatever happened, the worker reconciles the key fro
 A key waiting in the queue is not added twice; a key added while a worker holds it is
 marked dirty and queued again when the worker is done, so no change is ever lost and no
 key is reconciled by two workers at once. Failures back off per key, so one broken object
-never delays the others.
+never delays the others. An urgent key (one a change event named) goes ahead of every
+key that is not: a resync's backlog must not stand between a drift and its alert.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 from dataclasses import dataclass, field
 
@@ -29,10 +31,15 @@ class Backoff:
 @dataclass
 class WorkQueue:
     backoff: Backoff = field(default_factory=Backoff)
-    _queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
-    _queued: set[str] = field(default_factory=set)
+    # (0 urgent or 1, arrival, key); a key queued again as urgent has a second entry, and
+    # whichever comes out first hands it out: the other is skipped as stale.
+    _queue: asyncio.PriorityQueue[tuple[int, int, str | None]] = field(
+        default_factory=asyncio.PriorityQueue
+    )
+    _arrivals: itertools.count[int] = field(default_factory=itertools.count)
+    _queued: dict[str, bool] = field(default_factory=dict)  # key -> queued as urgent
     _processing: set[str] = field(default_factory=set)
-    _dirty: set[str] = field(default_factory=set)
+    _dirty: dict[str, bool] = field(default_factory=dict)  # key -> urgent
     _failures: dict[str, int] = field(default_factory=dict)
     _timers: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
     _waiting: dict[str, list[asyncio.Future[None]]] = field(default_factory=dict)
@@ -43,14 +50,15 @@ class WorkQueue:
         """Keys waiting for a worker (not counting delayed retries)."""
         return len(self._queued)
 
-    def add(self, key: str) -> asyncio.Future[None]:
-        """Queue ``key``; the future resolves once a run that started after this call ends."""
+    def add(self, key: str, *, urgent: bool = False) -> asyncio.Future[None]:
+        """Queue ``key`` (ahead of the keys that are not ``urgent``); the future resolves
+        once a run that started after this call ends."""
         waiter = asyncio.get_running_loop().create_future()
         if self._closed:
             waiter.set_result(None)
             return waiter
         self._waiting.setdefault(key, []).append(waiter)
-        self._enqueue(key)
+        self._enqueue(key, urgent=urgent)
         return waiter
 
     def add_after(self, key: str, delay: float) -> None:
@@ -86,10 +94,13 @@ class WorkQueue:
 
     async def get(self) -> str | None:
         """The next key to work on; None once the queue is closed."""
-        key = await self._queue.get()
-        if key is None or self._closed:
-            return None
-        self._queued.discard(key)
+        while True:
+            _, _, key = await self._queue.get()
+            if key is None or self._closed:
+                return None
+            if key in self._queued:  # else handed out already, by its urgent entry
+                break
+        del self._queued[key]
         self._processing.add(key)
         self._running[key] = self._waiting.pop(key, [])
         return key
@@ -100,8 +111,7 @@ class WorkQueue:
             if not waiter.done():
                 waiter.set_result(None)
         if key in self._dirty:
-            self._dirty.discard(key)
-            self._enqueue(key)
+            self._enqueue(key, urgent=self._dirty.pop(key))
 
     def close(self, workers: int) -> None:
         """Stop handing out keys; workers finish what they hold, then get None."""
@@ -114,17 +124,20 @@ class WorkQueue:
                 if not waiter.done():
                     waiter.set_result(None)
         for _ in range(workers):
-            self._queue.put_nowait(None)
+            self._queue.put_nowait((0, next(self._arrivals), None))
 
     def _fire(self, key: str) -> None:
         self._timers.pop(key, None)
         self._enqueue(key)
 
-    def _enqueue(self, key: str) -> None:
-        if self._closed or key in self._queued:
+    def _enqueue(self, key: str, *, urgent: bool = False) -> None:
+        if self._closed:
             return
+        queued_urgent = self._queued.get(key)
+        if queued_urgent is not None and (queued_urgent or not urgent):
+            return  # queued already, at least as urgently
         if key in self._processing:
-            self._dirty.add(key)
+            self._dirty[key] = self._dirty.get(key, False) or urgent
             return
-        self._queued.add(key)
-        self._queue.put_nowait(key)
+        self._queued[key] = urgent
+        self._queue.put_nowait((0 if urgent else 1, next(self._arrivals), key))

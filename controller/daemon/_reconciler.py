@@ -100,9 +100,8 @@ class KeyReconciler:
             return
         with structlog.contextvars.bound_contextvars(reconcile_id=uuid.uuid4().hex[:12]):
             started = time.monotonic()
-            if self.queue.failures(key) and started - self._refreshed > REFRESH_AFTER:
-                self.engine.world.begin_cycle()  # a retry must see the world as it is now
-                self.refreshed()
+            if self.queue.failures(key):
+                await self._refresh(state, key, started)
             outcome = await self._reconcile(state, key)
             result = _result(outcome)
             kind = key.split("/", 1)[0]
@@ -113,6 +112,19 @@ class KeyReconciler:
             self._schedule(key, outcome)
             if key.startswith("Service/") and outcome.writes and not outcome.problems:
                 await self._rotate(state, key)
+
+    async def _refresh(self, state: DesiredState, key: str, started: float) -> None:
+        """A retry must see the world as it is now: its object's own reads afresh, the
+        IdP listings at most every REFRESH_AFTER (a lost create is found by name in them),
+        and for the prune pass, which lists everything, every batch read."""
+        world = self.engine.world
+        if key == PRUNE_KEY:
+            world.begin_cycle()
+            return
+        if started - self._refreshed > REFRESH_AFTER:
+            world.forget_idp_reads()
+            self.refreshed()
+        await self.engine.refresh(state, {key})
 
     async def _reconcile(self, state: DesiredState, key: str) -> Outcome:
         try:

@@ -17,13 +17,12 @@ from controller.aws import AwsError
 from controller.desired import DesiredState
 from controller.engine import Engine
 from controller.plan._desired import (
+    SECRET_PREFIX,
     execution_role_name,
     registration_secret_name,
     secret_name,
     task_role_name,
 )
-
-SECRET_PREFIX = "ecs-oauth/"
 
 
 def _digest(*parts: Any) -> str:
@@ -44,14 +43,14 @@ async def read_signals(engine: Engine, state: DesiredState) -> dict[str, str | N
     """Each object's batch signal, read afresh (the cycle's batch reads are replaced, and
     the reconciles that follow reuse them). A batch read that fails gives its objects no
     signal, so they are verified in depth rather than trusted."""
-    await engine.begin_cycle(state)  # DescribeServices in batches of ten, cached
+    await engine.renew(state)  # DescribeServices in batches of ten, cached
     world = engine.world
     try:
-        secrets: dict[str, Any] | None = dict(await world.secrets.listing(SECRET_PREFIX))
+        secrets: dict[str, Any] | None = dict(await world.secrets.renew(SECRET_PREFIX))
     except AwsError:
         secrets = None
     try:
-        roles: dict[str, Any] | None = dict(await world.iam.roles())
+        roles: dict[str, Any] | None = dict(await world.iam.renew())
     except AwsError:
         roles = None
     signals: dict[str, str | None] = {f"IdentityProvider/{name}": None for name in state.providers}

@@ -8,10 +8,10 @@ object becomes a problem on that object and the others carry on.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Iterable
 
 from controller.aws import QUOTA_CODES, AwsError
-from controller.desired import DesiredState
+from controller.desired import DesiredState, Service
 from controller.engine._converged import CONVERGED_TAG, drift_among, mark_drift, record_convergence
 from controller.engine._objects import reconcile_provider, reconcile_role
 from controller.engine._outcome import Outcome
@@ -28,6 +28,7 @@ from controller.engine._service import ServiceReconciler
 from controller.engine._world import EngineSettings, World
 from controller.idp import IdpError
 from controller.plan import Plan
+from controller.plan._desired import execution_role_name, task_role_name
 
 __all__ = [
     "CONVERGED_TAG",
@@ -118,18 +119,40 @@ class Engine:
         mark_drift(state, outcome)
         return outcome
 
-    async def begin_cycle(self, state: DesiredState, only: Collection[str] | None = None) -> None:
-        """Forget every batch read, then read the ECS services of the Services about to be
-        reconciled (all, or those keyed in ``only``) in batches of ten up front.
+    async def begin_cycle(self, state: DesiredState) -> None:
+        """Forget every batch read, then read the ECS services of every Service in batches
+        of ten up front.
 
         Never fails for one object's reads: a cluster that is missing or forbidden, or a
         service ECS cannot describe, is kept for the Services that ask for it and becomes a
         problem on those alone when they are reconciled."""
-        self.world.begin_cycle(narrow=only is not None)
+        self.world.begin_cycle()
+        await self._prefetch(state.services.values())
+
+    async def renew(self, state: DesiredState) -> None:
+        """The daemon's resync begins: the ECS services read afresh, in batches of ten.
+        Unlike :meth:`begin_cycle` it keeps the secret listing and the IAM roles, which
+        the caller renews next (``Secrets.renew``, ``Iam.renew``): a change event's
+        reconcile meanwhile answers from the ones before rather than wait seconds."""
+        self.world.services.invalidate()
+        self.world.forget_idp_reads()
+        await self._prefetch(state.services.values())
+
+    async def refresh(self, state: DesiredState, keys: Collection[str]) -> None:
+        """Forget the cached reads of what ``keys`` own (their ECS services, and the IAM
+        roles they own) and read their ECS services afresh, so their reconciles see the
+        world as it is now while every other object keeps the batch reads."""
+        services = [s for n, s in state.services.items() if f"Service/{n}" in keys]
+        roles = {task_role_name(n) for n in state.roles if f"Role/{n}" in keys}
+        self.world.iam.forget(roles | {execution_role_name(s.metadata.name) for s in services})
+        self.world.services.forget(
+            (s.spec.cluster, s.spec.service) for s in services if s.spec.service
+        )
+        await self._prefetch(services)
+
+    async def _prefetch(self, services: Iterable[Service]) -> None:
         await self.world.services.prefetch(
-            (s.spec.cluster, s.spec.service)
-            for s in state.services.values()
-            if s.spec.service and (only is None or f"Service/{s.metadata.name}" in only)
+            (s.spec.cluster, s.spec.service) for s in services if s.spec.service
         )
 
     async def prune(self, state: DesiredState, *, writes: bool) -> Outcome:

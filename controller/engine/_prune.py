@@ -14,7 +14,7 @@ from controller.engine._secret_record import record_from_value
 from controller.engine._world import World
 from controller.idp import CognitoAdapter, IdpError, OidcAdapter
 from controller.plan import FieldChange
-from controller.plan._desired import OWNER, REGISTRATION_SUFFIX, is_ours
+from controller.plan._desired import OWNER, REGISTRATION_SUFFIX, SECRET_PREFIX, is_ours
 
 _COGNITO_ISSUER = re.compile(
     r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/(?P<pool>[\w-]+_\w+)$"
@@ -38,7 +38,7 @@ async def prune(world: World, state: DesiredState, writes: bool) -> Outcome:
     }
     secrets = {
         name: secret
-        for name, secret in (await world.secrets.listing("ecs-oauth/")).items()
+        for name, secret in (await world.secrets.listing(SECRET_PREFIX)).items()
         if is_ours(secret.tags, settings.controller_id) and secret.deleted_date is None
     }
     owners = {r.tags.get(OWNER, "") for r in roles.values()} | {
@@ -86,7 +86,7 @@ async def _delete_client(world: World, secret: ObservedSecret, registered: bool)
     if record is None:
         return
     if registered:
-        service = secret.name.removeprefix("ecs-oauth/")
+        service = secret.name.removeprefix(SECRET_PREFIX)
         record = (await Registrations.load(world, service, {})).attach(record)
     cognito = _COGNITO_ISSUER.match(issuer)
     if cognito:

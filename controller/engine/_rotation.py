@@ -49,7 +49,7 @@ from controller.engine._rotation_strategies import strategy_for
 from controller.engine._service import client_spec
 from controller.engine._world import World
 from controller.idp import IdpError, IdpUnavailable
-from controller.plan._desired import is_ours, owner_tags, secret_name
+from controller.plan._desired import SECRET_PREFIX, is_ours, owner_tags, secret_name
 
 # A phase that failed is tried again after this long; its alert is sent once.
 RETRY_FAILED = timedelta(minutes=1)
@@ -111,7 +111,7 @@ def state_of(secret: ObservedSecret) -> RotationState:
 
 async def rotation_state(world: World, service_name: str) -> RotationState | None:
     """The service's rotation as of this cycle's listing; None before its secret exists."""
-    secret = (await world.secrets.listing("ecs-oauth/")).get(secret_name(service_name))
+    secret = (await world.secrets.listing(SECRET_PREFIX)).get(secret_name(service_name))
     return state_of(secret) if secret is not None else None
 
 

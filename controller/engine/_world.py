@@ -115,12 +115,14 @@ class World:
         trace.on_request_start.append(on_request_start)
         return trace
 
-    def begin_cycle(self, *, narrow: bool = False) -> None:
-        """Drop batch reads so a cycle sees the world afresh (level-based, never cached state);
-        a ``narrow`` cycle, over a few objects, reads their IAM roles one by one."""
-        self.iam.invalidate(narrow=narrow)
+    def begin_cycle(self) -> None:
+        """Drop batch reads so a cycle sees the world afresh (level-based, never cached state)."""
+        self.iam.invalidate()
         self.secrets.invalidate()
         self.services.invalidate()
+        self.forget_idp_reads()
+
+    def forget_idp_reads(self) -> None:
         for _, adapter in self._idps.values():
             adapter.invalidate()
 

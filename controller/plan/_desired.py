@@ -44,8 +44,11 @@ def execution_role_name(service: str) -> str:
     return f"ecs-oauth-{service}-exec"
 
 
+SECRET_PREFIX = "ecs-oauth/"  # every Service's secrets, and only those, are named under it
+
+
 def secret_name(service: str) -> str:
-    return f"ecs-oauth/{service}"
+    return f"{SECRET_PREFIX}{service}"
 
 
 REGISTRATION_SUFFIX = "/registration"

@@ -79,14 +79,43 @@ def test_an_event_gets_its_drift_corrected_within_seconds_naming_who_made_it(
     [slack] = [b for b in setup.slack() if "Drift" in str(b["text"])]
     assert ALICE in str(slack["text"])
     daemon.wait_until(lambda: queue_is_empty(sqs, url), 10, "the event was deleted")
-    full_cycles = [e for e in daemon.events if e.get("event") == "cycle_started" and e["full"]]
-    assert len(full_cycles) == 1  # the start's; the event's cycle covered one object
-    partial = [e for e in daemon.events if e.get("event") == "cycle_started" and not e["full"]]
-    assert [e["objects"] for e in partial] == [1]
-    # One object's cycle reads its roles one by one, not every role of the account.
+    cycles = [e for e in daemon.events if e.get("event") == "cycle_started"]
+    assert [e["full"] for e in cycles] == [True]  # the start's: events go beside the cycles
+    queued = daemon.wait_for(event("changed_objects_queued"))
+    assert queued["objects"] == ["Service/orders-api"]
+    # One object's reconcile reads its own role alone, not every role of the account.
     operations = {call["operation"] for call in setup.world.moto.journal()}
     assert "GetAccountAuthorizationDetails" not in operations
     assert "GetRole" in operations
+
+
+def test_an_event_is_not_held_up_by_a_resync_whose_batch_read_is_slow(setup: Setup) -> None:
+    """A resync's batch reads take seconds at thousands of objects (IAM pages through every
+    role): the event's object is corrected while the resync still waits for them."""
+    sqs = setup.world.client("sqs")
+    url: str = sqs.create_queue(QueueName="ecs-oauth-events")["QueueUrl"]
+    daemon = setup.start("resyncInterval=3s", f"events.queueUrl={url}")
+    daemon.wait_ready()
+    daemon.wait_for(event("events_listening"))
+    time.sleep(SETTLE_SECONDS)
+    ours = task_role(setup, "orders-api")
+    moto = setup.world.moto
+    moto.clear_journal()
+    read = "GetAccountAuthorizationDetails"
+    before = moto.calls().get(read, 0)
+    moto.slow_down(read, 25)
+
+    def held() -> bool:  # it arrived (counted), and is not answered yet (journaled)
+        answered = any(c["operation"] == read for c in moto.journal())
+        return moto.calls().get(read, 0) > before and not answered
+
+    daemon.wait_until(held, 15, "a resync reads IAM, slowly")
+    register_revision(setup.world, "orders-api", taskRoleArn=FOREIGN_ROLE)
+    sqs.send_message(QueueUrl=url, MessageBody=registered("orders-api"))
+    daemon.wait_until(lambda: task_role(setup, "orders-api") == ours, 15, "the drift corrected")
+    assert held(), "corrected only once the resync's batch read was done"
+    setup.chat.wait_for(2, timeout=10)
+    assert [b["object"] for b in setup.webhook() if b["kind"] == "drift"] == ["Service/orders-api"]
 
 
 def test_our_own_writes_are_skipped_and_a_malformed_message_is_logged_and_deleted(

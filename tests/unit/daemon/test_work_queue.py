@@ -41,6 +41,38 @@ async def test_the_future_of_add_resolves_when_the_key_was_worked() -> None:
     await asyncio.wait_for(waiter, 1)
 
 
+async def test_an_urgent_key_goes_ahead_of_a_backlog_in_arrival_order() -> None:
+    queue = WorkQueue()
+    for name in ("a", "b", "c"):
+        queue.add(f"Service/{name}")
+    queue.add("Service/x", urgent=True)
+    queue.add("Service/y", urgent=True)
+    handed = [await queue.get() for _ in range(5)]
+    assert handed == ["Service/x", "Service/y", "Service/a", "Service/b", "Service/c"]
+
+
+async def test_a_queued_key_made_urgent_moves_ahead_and_is_handed_out_once() -> None:
+    queue = WorkQueue()
+    queue.add("Service/a")
+    queue.add("Service/b")
+    queue.add("Service/b", urgent=True)
+    queue.add("Service/b")  # not urgent: it keeps its place ahead
+    assert [await queue.get(), await queue.get()] == ["Service/b", "Service/a"]
+    assert len(queue) == 0
+    queue.add("Service/c")
+    assert await queue.get() == "Service/c"  # b's stale entry was skipped, not handed out
+
+
+async def test_an_urgent_key_added_while_held_comes_back_urgent() -> None:
+    queue = WorkQueue()
+    queue.add("Service/a")
+    assert await queue.get() == "Service/a"
+    queue.add("Service/a", urgent=True)
+    queue.add("Service/b")
+    queue.done("Service/a")
+    assert await queue.get() == "Service/a"
+
+
 async def test_a_failed_key_returns_after_its_own_backoff_only() -> None:
     queue = WorkQueue(Backoff(base=0.01, cap=0.01))
     delay = queue.retry("Service/broken")
