@@ -15,6 +15,7 @@ from controller.cli import (
     _converge,
     _crds,
     _doctor,
+    _help,
     _rotate,
     _run,
     _sandbox,
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in _COMMANDS:
         module.register(commands)
+    _help.document(commands.choices)
     return parser
 
 

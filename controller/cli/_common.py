@@ -3,26 +3,48 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from controller.cli._handoff import (
+    DESIRED_VARIABLE,
+    NO_DESIRED_STATE,
+    VALUES_VARIABLE,
+    desired_default,
+    sandbox_mismatch,
+    values_default,
+)
 from controller.config import Settings, load_desired, load_settings
 from controller.desired import DesiredState, DesiredStateError
 
 
 def add_desired_state(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-f", "--file", dest="path", type=Path, required=True, metavar="PATH")
+    """``-f PATH``, by default ``$ECS_OAUTH_DESIRED``; commands refuse with
+    :data:`NO_DESIRED_STATE` when neither is there."""
+    parser.add_argument(
+        "-f",
+        "--file",
+        dest="path",
+        type=Path,
+        default=desired_default(os.environ),
+        metavar="PATH",
+        help=f"the desired state: a YAML file or a folder of them (default: ${DESIRED_VARIABLE})",
+    )
 
 
-def add_settings(parser: argparse.ArgumentParser) -> None:
+def add_settings(parser: argparse.ArgumentParser, *, from_environment: bool = True) -> None:
+    """``--values`` and ``--set``; ``--values`` files come after those in
+    ``$ECS_OAUTH_VALUES`` unless ``from_environment`` is off."""
+    after = f"; after those in ${VALUES_VARIABLE}" if from_environment else ""
     parser.add_argument(
         "--values",
         action="append",
         type=Path,
-        default=[],
+        default=values_default(os.environ) if from_environment else [],
         metavar="FILE",
-        help="a values file (repeatable; later files win)",
+        help=f"a values file (repeatable; later files win{after})",
     )
     parser.add_argument(
         "--set",
@@ -44,7 +66,9 @@ def add_service_command(commands: Any, name: str, help: str) -> argparse.Argumen
 
 
 def add_output(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--output", "-o", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--output", "-o", choices=("text", "json"), default="text", help="text (default) or json"
+    )
 
 
 def print_diagnostics(error: DesiredStateError, *, count: bool = False) -> None:
@@ -56,10 +80,15 @@ def print_diagnostics(error: DesiredStateError, *, count: bool = False) -> None:
 
 
 def load_inputs(
-    args: argparse.Namespace, *, count: bool = False
+    args: argparse.Namespace, *, count: bool = False, reaches_aws: bool = True
 ) -> tuple[DesiredState, Settings] | None:
     """Desired state and settings, or None after printing every problem with them (and
-    their number, with ``count``). Settings come first: admitting the state needs them."""
+    their number, with ``count``). Settings come first: admitting the state needs them.
+    A command that ``reaches_aws`` also refuses a desired state foreign to the sandbox
+    it would talk to."""
+    if args.path is None:
+        print(NO_DESIRED_STATE, file=sys.stderr)
+        return None
     assignments = list(args.assignments)
     if getattr(args, "prune", False):
         assignments.append("prune.enabled=true")
@@ -68,5 +97,8 @@ def load_inputs(
         state = load_desired(args.path, settings)
     except DesiredStateError as exc:
         print_diagnostics(exc, count=count)
+        return None
+    if reaches_aws and (mismatch := sandbox_mismatch(state, os.environ)) is not None:
+        print(mismatch, file=sys.stderr)
         return None
     return state, settings

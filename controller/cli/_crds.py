@@ -11,7 +11,9 @@ from controller.desired import generated_schema_files
 
 def register(commands: Any) -> None:
     parser = commands.add_parser("crds", help="regenerate crds/ from the models")
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR")
+    parser.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="the folder to write them to"
+    )
     parser.set_defaults(handler=run)
 
 

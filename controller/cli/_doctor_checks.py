@@ -1,5 +1,10 @@
 """The verdicts of ``ecs-oauth doctor``, one pure function per link of the chain a task
-depends on. Each takes what was read and says PASS or FAIL, and on FAIL what to do."""
+depends on. Each takes what was read and says PASS or FAIL, and on FAIL what to do.
+
+What to do depends on the Service's mode: ``apply`` corrects an enforce-mode Service but
+writes nothing for one in detect mode (:class:`Remedy`). And no fix rolls a service onto
+a revision that fails a check itself: that would trade one broken link for another.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from controller.cli._task_view import APPLY
-from controller.plan._desired import observed_task_definition
+from controller.plan._desired import observed_task_definition, task_role_name
 from controller.taskclient import ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_SCOPE, ENV_TOKEN_ENDPOINT
 
 MAX_CLOCK_SKEW = timedelta(seconds=60)
@@ -27,6 +32,26 @@ class Check:
         return self.status == "PASS"
 
 
+@dataclass(frozen=True)
+class Remedy:
+    """Fixes for one Service: ``apply`` where it writes, by hand in detect mode."""
+
+    service: str = ""
+    detect: bool = False
+
+    def fix(self, text: str) -> str:
+        """``text`` unless it says to apply and apply would change nothing here."""
+        if not (self.detect and text.startswith(APPLY)):
+            return text
+        return (
+            f"Service/{self.service} is in detect mode, so apply changes nothing for it: its "
+            f"team corrects this by hand, or sets spec.mode: enforce and runs ecs-oauth apply"
+        )
+
+
+ENFORCE = Remedy()
+
+
 def passed(name: str, detail: str) -> Check:
     return Check(name, "PASS", detail)
 
@@ -39,7 +64,9 @@ def skipped(names: Iterable[str], needs: str) -> list[Check]:
     return [Check(name, "SKIP", f"not checked: needs {needs}") for name in names]
 
 
-def scopes_check(granted: Iterable[str], role: str, wanted: Iterable[str]) -> Check:
+def scopes_check(
+    granted: Iterable[str], role: str, wanted: Iterable[str], remedy: Remedy = ENFORCE
+) -> Check:
     have, want = sorted(set(granted)), sorted(set(wanted))
     if have == want:
         return passed("scopes", f"the token carries exactly Role/{role}'s scopes: {' '.join(want)}")
@@ -55,7 +82,7 @@ def scopes_check(granted: Iterable[str], role: str, wanted: Iterable[str]) -> Ch
         "scopes",
         f"the token carries {' '.join(have) or '(none)'}; Role/{role} wants {' '.join(want)} "
         f"({', '.join(notes)})",
-        f"{APPLY}: it resets the client's scopes and the secret's scope",
+        remedy.fix(f"{APPLY}: it resets the client's scopes and the secret's scope"),
     )
 
 
@@ -87,9 +114,10 @@ def task_definition_check(
     container: str,
     secret_arn: str,
     value: dict[str, Any],
+    remedy: Remedy = ENFORCE,
 ) -> Check:
     """The latest revision injects this secret's credentials and its endpoint and scope."""
-    fix = f"{APPLY}: it registers a revision with these fields corrected"
+    fix = remedy.fix(f"{APPLY}: it registers a revision with these fields corrected")
     if arn is None:
         return failed(
             "task-definition",
@@ -122,15 +150,44 @@ def task_definition_check(
     )
 
 
+def task_role_check(
+    arn: str | None, definition: dict[str, Any], role: str, role_arn: str | None, remedy: Remedy
+) -> Check:
+    """The latest revision runs as the IAM role of the Service's Role (``role_arn``, None
+    when IAM has no such role): the task's AWS identity matches its OAuth one."""
+    name = task_role_name(role)
+    if arn is None:
+        return Check("task-role", "SKIP", "not checked: needs an ACTIVE revision")
+    if role_arn is None:
+        return failed(
+            "task-role",
+            f"Role/{role}'s IAM role {name} does not exist",
+            f"{APPLY}: it creates the role, then a revision that runs as it",
+        )
+    revision, actual = _revision(arn), definition.get("taskRoleArn")
+    if actual != role_arn:
+        return failed(
+            "task-role",
+            f"{revision} runs as {actual or 'no task role'}, not Role/{role}'s {role_arn}",
+            remedy.fix(f"{APPLY}: it registers a revision that runs as {name}"),
+        )
+    return passed("task-role", f"{revision} runs as Role/{role}'s task role {role_arn}")
+
+
 def deployment_check(
     ecs_service: dict[str, Any] | None,
     where: str,
     latest_arn: str | None,
     secret_created: datetime | None,
+    *,
+    unfit: str = "",
+    remedy: Remedy = ENFORCE,
 ) -> Check:
     """Tasks read the secret when they start: the PRIMARY deployment (the tasks ECS keeps
     running) must run the latest revision, must not have failed, and must be younger than
-    the AWSCURRENT version, or its tasks hold the credential that came before."""
+    the AWSCURRENT version, or its tasks hold the credential that came before.
+
+    ``unfit`` names the checks the latest revision failed: then no fix rolls onto it."""
     cluster, name = where.split("/", 1)
     if ecs_service is None:
         return failed(
@@ -166,11 +223,17 @@ def deployment_check(
             f"a new revision; {APPLY} deploys it",
         )
     current = primary.get("taskDefinition") or ecs_service.get("taskDefinition")
+    hold_back = f"do not roll {name} onto {_revision(latest_arn)}: it fails the {unfit} check "
+    hold_back += "above; " + remedy.fix(
+        f"{APPLY}: it registers a corrected revision and rolls the service onto it"
+    )
     if latest_arn is not None and current != latest_arn:
         return failed(
             "deployment",
             f"{name} runs {_revision(current)}, not the latest revision {_revision(latest_arn)}",
-            f"{APPLY}: it points the service at the latest revision",
+            hold_back
+            if unfit
+            else remedy.fix(f"{APPLY}: it points the service at the latest revision"),
         )
     started = primary.get("createdAt")
     if not isinstance(started, datetime) or secret_created is None:
@@ -185,7 +248,9 @@ def deployment_check(
             "deployment",
             f"{name}'s deployment started {utc_text(started)}, before {version}: "
             "running tasks hold an older credential",
-            f"force a new deployment: aws ecs update-service --cluster {cluster} "
+            hold_back
+            if unfit
+            else f"force a new deployment: aws ecs update-service --cluster {cluster} "
             f"--service {name} --force-new-deployment",
         )
     rollout = primary.get("rolloutState") or "PRIMARY"

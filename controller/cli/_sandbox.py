@@ -5,7 +5,9 @@ working copy of the desired state in this process, and prints what a person want
 converge progress, the status table once every Service is Ready, a task's view of each
 Service, and the commands that drift the world by hand; then alerts and status changes
 as they happen, until Ctrl-C. The daemon's JSON logs go to a file the sandbox names, so
-the terminal stays readable.
+the terminal stays readable; the changes the daemon makes are shown as they happen. Once
+the daemon serves, an env file (``source`` it) hands the world over to another shell: every
+command there works against the sandbox with no ``-f`` and no flags.
 """
 
 from __future__ import annotations
@@ -21,10 +23,17 @@ import socket
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from controller.cli._common import add_settings, print_diagnostics
+from controller.cli._handoff import (
+    env_file_text,
+    handoff_variables,
+    write_cli_values,
+    write_env_file,
+)
 from controller.cli._status import fetch_status, render_table
 from controller.config import Settings, engine_settings, load_desired, load_settings
 from controller.desired import DesiredState, DesiredStateError
@@ -51,6 +60,15 @@ limits:
   cognitoRequestsPerSecondPerPool: 100.0
   ecsTaskDefinitionWritesPerSecond: 100.0
 """
+CLI_VALUES = """\
+# The settings `ecs-oauth sandbox` gives the other commands (ECS_OAUTH_VALUES in its env
+# file); the daemon's own are in values.yaml beside this file.
+limits:
+  # moto has no rate limits to be gentle with.
+  cognitoRequestsPerSecondPerPool: 100.0
+  ecsTaskDefinitionWritesPerSecond: 100.0
+"""
+ENV_FILE = "sandbox.env"
 
 
 def register(commands: Any) -> None:
@@ -66,7 +84,7 @@ def register(commands: Any) -> None:
         default=DEFAULT_PORT,
         help=f"port of /status (default {DEFAULT_PORT}, or a free one when taken; 0: a free one)",
     )
-    add_settings(sandbox)
+    add_settings(sandbox, from_environment=False)
     sandbox.set_defaults(handler=run_sandbox)
 
 
@@ -90,11 +108,15 @@ def run_sandbox(args: argparse.Namespace) -> int:
         return 1
     if port != args.port:
         print(f"Port {args.port} is taken: /status gets a free port instead.")
-    return asyncio.run(_Session(source, state, settings, folder).run())
+    cli_values = write_cli_values(folder, CLI_VALUES, args.values, args.assignments)
+    return asyncio.run(_Session(source, state, settings, folder, cli_values).run())
 
 
 def _port_is_free(port: int) -> bool:
+    """Free to bind as the daemon binds (SO_REUSEADDR): a port whose last connection is in
+    TIME_WAIT, as after a sandbox that just stopped, counts as free."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
@@ -107,20 +129,49 @@ def _print(*lines: str) -> None:
         print(line, flush=True)
 
 
-def _log_to(stream: TextIO) -> None:
-    """The daemon's JSON lines, and every library's warnings, go to the sandbox's log."""
+def _log_to(stream: TextIO, access_log: Path, tap: Callable[[Mapping[str, Any]], None]) -> None:
+    """The daemon's JSON lines, and every library's warnings as JSON, go to the sandbox's
+    log; the local AWS's access log (one line per request, werkzeug's) to a file of its
+    own. ``tap`` sees each of the daemon's events."""
     from controller.daemon import configure_logging
 
-    configure_logging(stream)
-    logging.basicConfig(stream=stream, level=logging.WARNING, force=True)
+    configure_logging(stream, tap=tap)
     logging.captureWarnings(True)
+    access = logging.getLogger("werkzeug")
+    for old in list(access.handlers):
+        access.removeHandler(old)
+    access.addHandler(logging.FileHandler(access_log, encoding="utf-8"))
+    access.setLevel(logging.INFO)
+    access.propagate = False
 
 
 class _Session:
-    def __init__(self, source: Path, state: DesiredState, settings: Settings, folder: Path):
+    def __init__(
+        self,
+        source: Path,
+        state: DesiredState,
+        settings: Settings,
+        folder: Path,
+        cli_values: list[Path],
+    ):
         self.source, self.state, self.settings, self.folder = source, state, settings, folder
         self.started = time.monotonic()
         self.stop = asyncio.Event()
+        self.cli_values = cli_values
+        self.env_file = folder / ENV_FILE
+
+    def _daemon_event(self, event: Mapping[str, Any]) -> None:
+        from controller import sandbox
+
+        if (line := sandbox.daemon_event_line(event)) is not None:
+            self.say(line)
+
+    def _hand_off(self, world: LocalWorld, url: str) -> None:
+        """Write the env file another shell sources to work in this world."""
+        variables = handoff_variables(
+            world.environment(), desired=world.desired, values=self.cli_values, url=url
+        )
+        write_env_file(self.env_file, env_file_text(variables, where=f"the sandbox ({url})"))
 
     def _elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -136,7 +187,7 @@ class _Session:
             loop.add_signal_handler(signum, self.stop.set)
         log = self.folder / "daemon.log"
         with log.open("a", encoding="utf-8") as log_file:
-            _log_to(log_file)
+            _log_to(log_file, self.folder / "aws-access.log", self._daemon_event)
             _print("ecs-oauth sandbox: the controller on a local AWS and a local OAuth server.")
             world = await asyncio.to_thread(
                 sandbox.start_local_world, self.source, self.state, self.folder
@@ -204,7 +255,9 @@ class _Session:
         """Print status transitions; the full picture once every Service is Ready."""
         from controller import sandbox
 
-        self.say(f"daemon serving {url}/status (also: ecs-oauth status --url {url})")
+        self._hand_off(world, url)
+        self.say(f"daemon serving {url}/status")
+        self.say(f"another shell takes over with: source {self.env_file}")
         services = set(self.state.services)
         previous: dict[str, Any] | None = None
         shown = warned = False
@@ -241,4 +294,21 @@ class _Session:
             self.settings.resync_interval,
             self.folder / "drift",
         )
-        _print(*drift, "", "Watching; Ctrl-C stops the sandbox.", "")
+        watching = "Watching; Ctrl-C stops the sandbox."
+        _print(*drift, "", *self._handoff_lines(world), "", watching, "")
+
+    def _handoff_lines(self, world: LocalWorld) -> list[str]:
+        """What to try in that shell; rotate shows off an OIDC Service where there is one,
+        since its rotation needs the initial access token only the env file carries."""
+        names = sorted(world.working.services)
+        first = names[0]
+        oidc = [n for n in names if world.working.service_provider(n).spec.oidc is not None]
+        rotated = (oidc or [first])[0]
+        return [
+            "Use ecs-oauth on this sandbox from another shell, no -f or flags needed:",
+            f"  source {self.env_file}",
+            "  ecs-oauth plan",
+            f"  ecs-oauth doctor {first}",
+            f"  ecs-oauth rotate {rotated} --no-wait",
+            "  ecs-oauth status",
+        ]

@@ -8,12 +8,19 @@ import os
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from controller.cli._common import add_output
+from controller.cli._handoff import URL_VARIABLE
+from controller.cli._style import PLAIN, Style, style_for
 
 DEFAULT_URL = "http://127.0.0.1:8080"
+START_HINT = (
+    "is it running? start it with `ecs-oauth run -f PATH` (or try everything locally with "
+    f"`ecs-oauth sandbox`), or point at it with --url URL or ${URL_VARIABLE}"
+)
 
 
 TOKEN_VARIABLE = "ECS_OAUTH_HTTP_TOKEN"
@@ -22,7 +29,11 @@ TOKEN_VARIABLE = "ECS_OAUTH_HTTP_TOKEN"
 def register(commands: Any) -> None:
     status = commands.add_parser("status", help="what the running daemon reports")
     add_output(status)
-    status.add_argument("--url", default=DEFAULT_URL, help=f"the daemon (default {DEFAULT_URL})")
+    status.add_argument(
+        "--url",
+        default=os.environ.get(URL_VARIABLE) or DEFAULT_URL,
+        help=f"the daemon (default ${URL_VARIABLE}, else {DEFAULT_URL})",
+    )
     status.set_defaults(handler=run_status)
 
 
@@ -43,50 +54,85 @@ def fetch_status(url: str, timeout: float = 5.0) -> dict[str, Any]:
         hint = f"; set {TOKEN_VARIABLE}" if exc.code == 401 else ""
         raise OSError(f"the daemon at {url} answered HTTP {exc.code}{hint}") from exc
     except urllib.error.URLError as exc:
-        raise OSError(f"cannot reach the daemon at {url}: {exc.reason}") from exc
+        raise DaemonUnreachable(f"cannot reach the daemon at {url}: {exc.reason}") from exc
+
+
+class DaemonUnreachable(OSError):
+    """Nothing answered at the URL (as opposed to a daemon that answered with an error)."""
 
 
 def run_status(args: argparse.Namespace) -> int:
     try:
         status = fetch_status(args.url)
+    except DaemonUnreachable as exc:
+        print(f"error: {exc}; {START_HINT}", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(json.dumps(status, indent=2) if args.output == "json" else render_table(status))
+    if args.output == "json":
+        print(json.dumps(status, indent=2))
+    else:
+        print(render_table(status, style=style_for(sys.stdout)))
     return 0
 
 
-def render_table(status: dict[str, Any], now: datetime | None = None) -> str:
-    """A readable table: one row per object, the first condition that is not fine explains."""
+def render_table(
+    status: dict[str, Any], now: datetime | None = None, *, style: Style = PLAIN
+) -> str:
+    """A readable table: one row per object, the first condition that is not fine explains.
+    SINCE is the age of the object's latest transition, whichever condition made it."""
     now = now or datetime.now(UTC)
     controller = status["controller"]
     lines = [_controller_line(controller, now)]
     for condition in controller.get("conditions", []):
         if condition["status"] != "True":
-            lines.append(f"  {condition['reason']}: {condition['message']}")
+            lines.append(style.bad(f"  {condition['reason']}: {condition['message']}"))
     header = ("OBJECT", "READY", "SYNCED", "DRIFTED", "SINCE", "ROTATION", "REASON")
     rows: list[tuple[str, ...]] = [header]
     for item in status["objects"]:
         conditions = {c["type"]: c for c in item["conditions"]}
-        ready = conditions.get("Ready")
         rotation = item.get("rotation") or {}
+        latest = _latest_transition(conditions.values())
         rows.append(
             (
                 f"{item['kind']}/{item['name']}",
                 *(conditions[t]["status"] if t in conditions else "-" for t in _TYPES),
-                _age(ready["lastTransitionTime"], now) if ready else "-",
+                _age(latest, now) if latest else "-",
                 rotation.get("phase", "-"),
                 _explanation(conditions, rotation),
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    for row in rows:
+    for index, row in enumerate(rows):
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        if index:  # the header stays plain
+            cells = _painted(cells, row, style)
         lines.append("  ".join([*cells, row[-1]]).rstrip())
     return "\n".join(lines)
 
 
 _TYPES = ("Ready", "Synced", "Drifted")
+_FINE = {"Ready": "True", "Synced": "True", "Drifted": "False"}
+
+
+def _painted(cells: list[str], row: tuple[str, ...], style: Style) -> list[str]:
+    """Each condition cell green when fine, red (yellow for drift) when not; padded first."""
+    painted = list(cells)
+    for offset, type_ in enumerate(_TYPES, start=1):
+        value = row[offset]
+        if value == "-":
+            continue
+        if value == _FINE[type_]:
+            painted[offset] = style.good(cells[offset])
+        else:
+            painted[offset] = (style.warn if type_ == "Drifted" else style.bad)(cells[offset])
+    return painted
+
+
+def _latest_transition(conditions: Iterable[dict[str, Any]]) -> str | None:
+    times = [c["lastTransitionTime"] for c in conditions if c.get("lastTransitionTime")]
+    return max(times, key=_parse) if times else None
 
 
 def _explanation(conditions: dict[str, dict[str, Any]], rotation: dict[str, Any]) -> str:
@@ -112,10 +158,12 @@ def _controller_line(controller: dict[str, Any], now: datetime) -> str:
     )
 
 
+def _parse(timestamp: str) -> datetime:
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+
+
 def _age(timestamp: str, now: datetime) -> str:
-    seconds = max(
-        0, int((now - datetime.fromisoformat(timestamp.replace("Z", "+00:00"))).total_seconds())
-    )
+    seconds = max(0, int((now - _parse(timestamp)).total_seconds()))
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:
             return f"{seconds // size}{unit}"

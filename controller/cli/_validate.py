@@ -17,7 +17,7 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    inputs = load_inputs(args, count=True)
+    inputs = load_inputs(args, count=True, reaches_aws=False)
     if inputs is None:
         return 1
     state, _ = inputs

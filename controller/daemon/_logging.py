@@ -1,4 +1,5 @@
-"""structlog as the daemon logs: one JSON object per line on stdout, secrets redacted.
+"""structlog as the daemon logs: one JSON object per line on stdout, secrets redacted;
+or, for a person at a terminal, structlog's console lines, redacted the same way.
 
 The code logs names, ids and field paths, never values; the redaction processor is the
 second line of defence for anything that slips through (an exception text, a new field).
@@ -9,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any, TextIO
 
 import structlog
@@ -19,6 +20,8 @@ _SECRET_KEY = re.compile(r"secret|password|token|authorization|credential", re.I
 _SAFE_KEYS = frozenset(
     {"event", "level", "timestamp", "object", "resource", "action", "id", "token_endpoint"}
 )
+# Values from a fixed vocabulary: ``secretsmanager:secret`` would read as a key and a value.
+_VOCABULARY_KEYS = frozenset({"level", "resource", "action"})
 # Credentials wherever they appear in text: after an HTTP auth scheme, shaped like a JWT,
 # after a secret-named key (``client_secret=``, ``"ClientSecret": "``, ``?token=``), or as
 # the secret path of a Slack incoming-webhook URL.
@@ -67,7 +70,12 @@ def redact_secrets(
     _logger: Any, _method: str, event: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
     """A structlog processor: secret-named keys and token-shaped text become ``(redacted)``."""
-    return {key: _scrub(key, value) for key, value in event.items()}
+    return {
+        key: value
+        if key in _VOCABULARY_KEYS and isinstance(value, str) and value.isprintable()
+        else _scrub(key, value)
+        for key, value in event.items()
+    }
 
 
 class _LibraryLines(logging.StreamHandler):  # type: ignore[type-arg]
@@ -75,7 +83,27 @@ class _LibraryLines(logging.StreamHandler):  # type: ignore[type-arg]
     botocore, apscheduler): the same JSON, through the same redaction, tracebacks included."""
 
 
-def _library_logging(stream: TextIO) -> None:
+Renderer = Callable[[Any, str, MutableMapping[str, Any]], Any]
+Tap = Callable[[Mapping[str, Any]], None]
+
+
+def _renderer(console: bool, colour: bool) -> Renderer:
+    if console:
+        return structlog.dev.ConsoleRenderer(colors=colour, sort_keys=False)
+    return structlog.processors.JSONRenderer(sort_keys=False)
+
+
+def _tapped(tap: Tap) -> Renderer:
+    """A processor that shows ``tap`` every event as it will be written, redacted."""
+
+    def processor(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> Any:
+        tap(dict(event))
+        return event
+
+    return processor
+
+
+def _library_logging(stream: TextIO, render: Renderer) -> None:
     handler = _LibraryLines(stream)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
@@ -87,7 +115,7 @@ def _library_logging(stream: TextIO) -> None:
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,
                 redact_secrets,
-                structlog.processors.JSONRenderer(sort_keys=False),
+                render,
             ],
         )
     )
@@ -98,8 +126,20 @@ def _library_logging(stream: TextIO) -> None:
     root.setLevel(min(root.level or logging.WARNING, logging.WARNING))
 
 
-def configure_logging(stream: TextIO = sys.stdout, level: int = logging.INFO) -> None:
-    _library_logging(stream)
+def configure_logging(
+    stream: TextIO = sys.stdout,
+    level: int = logging.INFO,
+    *,
+    console: bool = False,
+    colour: bool = False,
+    tap: Tap | None = None,
+) -> None:
+    """JSON lines on ``stream``, or console lines (``console``, coloured with ``colour``).
+    ``tap`` sees every event of the controller's own loggers after redaction (the sandbox
+    prints the changes the daemon makes)."""
+    render = _renderer(console, colour)
+    _library_logging(stream, render)
+    tapping = [_tapped(tap)] if tap is not None else []
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -107,7 +147,8 @@ def configure_logging(stream: TextIO = sys.stdout, level: int = logging.INFO) ->
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
             redact_secrets,
-            structlog.processors.JSONRenderer(sort_keys=False),
+            *tapping,
+            render,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=structlog.PrintLoggerFactory(stream),

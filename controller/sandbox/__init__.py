@@ -28,7 +28,7 @@ from controller.sandbox._present import (
     services_in_mode,
     task_view_lines,
 )
-from controller.sandbox._progress import all_ready, transitions
+from controller.sandbox._progress import all_ready, daemon_event_line, transitions
 from controller.sandbox._seed import Platform, Workload, platform_of, seed
 from controller.sandbox._taskview import (
     TaskView,
@@ -57,6 +57,7 @@ __all__ = [
     "Workload",
     "all_ready",
     "banner",
+    "daemon_event_line",
     "default_desired_state",
     "drift_lines",
     "enforced",

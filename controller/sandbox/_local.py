@@ -94,6 +94,16 @@ class LocalWorld:
         """A boto3 client for the sandbox's AWS."""
         return aws_clients(self.moto.url)(service)
 
+    def environment(self) -> dict[str, str]:
+        """What a process needs to work in this world as the sandbox does: its AWS (fake
+        credentials, Region, endpoint) and the initial access token of its OIDC providers."""
+        token = self.authserver.initial_access_token
+        return {
+            **_FAKE_AWS,
+            "AWS_ENDPOINT_URL": self.moto.url,
+            **{variable: token for variable in sorted(token_variables(self.working))},
+        }
+
     def stop(self) -> None:
         self.authserver.stop()
         self.moto.stop()

@@ -1,7 +1,9 @@
-"""Cognito user pool operations that moto does not implement.
+"""Cognito user pool operations that moto does not implement, or answers wrongly.
 
 moto (5.x) answers UpdateResourceServer, AddUserPoolClientSecret,
-ListUserPoolClientSecrets and DeleteUserPoolClientSecret with HTTP 500. The
+ListUserPoolClientSecrets and DeleteUserPoolClientSecret with HTTP 500, and
+ListResourceServers of a user pool that does not exist with an HTML 500 page
+instead of AWS's ResourceNotFoundException. The
 controller is written for AWS, so the sandbox adds them here, following the
 request, response and error shapes of the AWS API model for cognito-idp
 (2016-04-18) and the limits AWS documents for them, so that the same code runs
@@ -159,6 +161,17 @@ def _delete_user_pool_client_secret(
         _secrets_by_client[client] = remaining
 
 
+def _pool_must_exist(original: Callable[..., Any]) -> Callable[..., Any]:
+    """ListResourceServers on an unknown pool: "ResourceNotFoundException: This exception is
+    thrown when the Amazon Cognito service can't find the requested resource." """
+
+    def list_resource_servers(self: Any, user_pool_id: str, *args: Any, **kwargs: Any) -> Any:
+        self.describe_user_pool(user_pool_id)
+        return original(self, user_pool_id, *args, **kwargs)
+
+    return list_resource_servers
+
+
 def _remember_generated_secret(original: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap CreateUserPoolClient so a generated or custom secret becomes the first active
     one. moto keeps a custom ``ClientSecret`` as a mere attribute and issues a random one;
@@ -241,6 +254,7 @@ def install() -> None:
         backend.create_user_pool_client = _remember_generated_secret(
             CognitoIdpBackend.create_user_pool_client
         )
+        backend.list_resource_servers = _pool_must_exist(CognitoIdpBackend.list_resource_servers)
         backend.update_resource_server = _update_resource_server
         backend.add_user_pool_client_secret = _add_user_pool_client_secret
         backend.list_user_pool_client_secrets = _list_user_pool_client_secrets

@@ -69,3 +69,23 @@ def ready_services(status: Status) -> set[str]:
 def all_ready(status: Status, services: set[str]) -> bool:
     """Every one of ``services`` is reported and Ready."""
     return services <= ready_services(status)
+
+
+SHOWN_PATHS = 3
+
+
+def daemon_event_line(event: Mapping[str, Any]) -> str | None:
+    """A line for each change the daemon makes (and each rotation phase it completes), from
+    its log event as redacted for the log; None for every other event. A change found in
+    detect mode is not made: the drift lines and the alert tell of it, once."""
+    kind, owner = event.get("event"), event.get("object", "?")
+    if kind == "rotation_phase":
+        return f"{owner}  rotation: {event.get('action')} done"
+    if kind != "change" or not event.get("applied", True):
+        return None
+    line = f"{owner}  {event.get('action')} {event.get('resource')} {event.get('id')}"
+    paths = [str(path) for path in event.get("paths") or ()]
+    if paths and event.get("action") == "update":
+        more = len(paths) - SHOWN_PATHS
+        line += f" ({', '.join(paths[:SHOWN_PATHS])}{f' and {more} more' if more > 0 else ''})"
+    return line

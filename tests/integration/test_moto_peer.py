@@ -149,6 +149,23 @@ def test_updating_an_unknown_resource_server_is_resource_not_found(
 # Client secrets
 
 
+def test_listing_the_resource_servers_of_an_unknown_pool_is_resource_not_found(
+    cognito: Any,
+) -> None:
+    """moto answers an HTML 500 page; AWS (and the sandbox) ResourceNotFoundException."""
+    with pytest.raises(ClientError) as raised:
+        cognito.list_resource_servers(UserPoolId="us-east-1_Ex4mple01", MaxResults=50)
+
+    assert error_code(raised) == "ResourceNotFoundException"
+    assert "us-east-1_Ex4mple01" in str(raised.value)
+
+
+def test_listing_the_resource_servers_of_a_pool_still_works(cognito: Any, pool_id: str) -> None:
+    listed = cognito.list_resource_servers(UserPoolId=pool_id, MaxResults=50)
+
+    assert [server["Identifier"] for server in listed["ResourceServers"]] == ["orders"]
+
+
 def test_the_generated_secret_is_the_first_active_secret_and_is_listed_without_value(
     cognito: Any, pool_id: str, client: dict[str, Any]
 ) -> None:

@@ -72,6 +72,22 @@ def latest_task_role(sandbox: SandboxProcess, family: str) -> str:
     return str(ecs.describe_task_definition(taskDefinition=latest)["taskDefinition"]["taskRoleArn"])
 
 
+def drift_by_hand(sandbox: SandboxProcess, mode: str, shown: str, cwd: Path) -> tuple[str, int]:
+    """Run the printed drift command for ``mode`` (the aws CLI's stand-in) and wait until
+    the sandbox shows ``Drifted=True`` with ``shown``; the Service, and the number of lines
+    printed before the command ran."""
+    sandbox.wait_for(r"^Watching", START_TIMEOUT_SECONDS)
+    drift = sandbox.drift_commands()[mode]
+    seen = len(sandbox.lines)
+
+    run_printed(drift.without_aws_cli, sandbox_environment(cwd), cwd)
+
+    sandbox.wait_for(
+        rf"Service/{drift.service}  Drifted=True {shown}", CORRECTION_TIMEOUT_SECONDS, after=seen
+    )
+    return drift.service, seen
+
+
 class TestStartingUp:
     def test_every_example_service_becomes_ready(
         self, sandbox: SandboxProcess, examples: DesiredState
@@ -114,22 +130,11 @@ class TestDriftByHand:
     def test_a_swapped_task_role_is_put_back_in_enforce_mode(
         self, sandbox: SandboxProcess, examples: DesiredState, tmp_path: Path
     ) -> None:
-        sandbox.wait_for(r"^Watching", START_TIMEOUT_SECONDS)
-        drift = sandbox.drift_commands()["enforce"]
-        seen = len(sandbox.lines)
+        service, seen = drift_by_hand(sandbox, "enforce", "DriftCorrected: .*taskRoleArn", tmp_path)
 
-        run_printed(drift.without_aws_cli, sandbox_environment(tmp_path), tmp_path)
-
-        sandbox.wait_for(
-            rf"Service/{drift.service}  Drifted=True DriftCorrected: .*taskRoleArn",
-            CORRECTION_TIMEOUT_SECONDS,
-            after=seen,
-        )
-        sandbox.wait_for(rf"alert to chat: Service/{drift.service}: .*corrected", 30, after=seen)
-        role = examples.services[drift.service].spec.role
-        assert latest_task_role(sandbox, drift.service).endswith(
-            f":role/ecs-oauth/task/ecs-oauth-{role}"
-        )
+        sandbox.wait_for(rf"alert to chat: Service/{service}: .*corrected", 30, after=seen)
+        role = examples.services[service].spec.role
+        assert latest_task_role(sandbox, service).endswith(f":role/ecs-oauth/task/ecs-oauth-{role}")
 
     def test_the_aws_cli_command_works_as_printed(
         self, sandbox: SandboxProcess, tmp_path: Path
@@ -151,17 +156,9 @@ class TestDriftByHand:
     def test_in_detect_mode_the_drift_is_reported_and_left_alone(
         self, sandbox: SandboxProcess, tmp_path: Path
     ) -> None:
-        drift = sandbox.drift_commands()["detect"]
-        seen = len(sandbox.lines)
+        service, _ = drift_by_hand(sandbox, "detect", "DriftDetected: .*taskRoleArn", tmp_path)
 
-        run_printed(drift.without_aws_cli, sandbox_environment(tmp_path), tmp_path)
-
-        sandbox.wait_for(
-            rf"Service/{drift.service}  Drifted=True DriftDetected: .*taskRoleArn",
-            CORRECTION_TIMEOUT_SECONDS,
-            after=seen,
-        )
-        assert latest_task_role(sandbox, drift.service).endswith(":role/sandbox-intruder")
+        assert latest_task_role(sandbox, service).endswith(":role/sandbox-intruder")
 
 
 class TestStopping:

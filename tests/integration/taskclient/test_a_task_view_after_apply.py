@@ -25,7 +25,7 @@ from tests.integration.converge.conftest import Converged, explain
 from tests.integration.converge.test_a_task_gets_a_token import task_environment, verified_claims
 
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
-CHECKS = ("secret", "token", "scopes", "clock", "task-definition", "deployment")
+CHECKS = ("secret", "token", "scopes", "clock", "task-definition", "task-role", "deployment")
 
 
 def credentials(applied: Converged, service: str) -> list[str]:
@@ -119,6 +119,6 @@ class TestTheDoctor:
         assert result.returncode == 0, explain(result)
         lines = result.stdout.splitlines()
         assert [line.split()[:2] for line in lines[:-1]] == [["PASS", name] for name in CHECKS]
-        assert lines[-1] == "6 checks: 6 passed"
+        assert lines[-1] == "7 checks: 7 passed"
         for credential in credentials(applied, service):
             assert credential not in result.stdout + result.stderr

@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from tests.harness.doctor import verdicts as doctor_verdicts
 from tests.harness.world import FAMILIES
 from tests.integration.converge._live import (
     container,
@@ -29,16 +30,7 @@ pytestmark = pytest.mark.slow
 
 
 def verdicts(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
-    """Check name -> ``STATUS detail``, with its ``fix:`` line appended after a ``|``."""
-    found: dict[str, str] = {}
-    name = ""
-    for line in result.stdout.splitlines()[:-1]:
-        if line.startswith(" "):
-            found[name] += f" | {line.strip()}"
-            continue
-        status, name, detail = line.split(maxsplit=2)
-        found[name] = f"{status} {detail}"
-    return found
+    return doctor_verdicts(result.stdout)
 
 
 class TestAMissingSecret:
@@ -61,9 +53,10 @@ class TestAMissingSecret:
             "scopes": "SKIP",
             "clock": "SKIP",
             "task-definition": "SKIP",
+            "task-role": "SKIP",
             "deployment": "SKIP",
         }
-        assert result.stdout.splitlines()[-1] == "6 checks: 1 failed, 5 skipped"
+        assert result.stdout.splitlines()[-1] == "7 checks: 1 failed, 6 skipped"
 
     def test_a_secret_scheduled_for_deletion_is_restored_by_apply(self, fresh: Converged) -> None:
         fresh.world.client("secretsmanager").delete_secret(SecretId=secret_name("stock-sync"))
@@ -95,6 +88,53 @@ class TestAMissingSecret:
         assert result.stderr.splitlines() == [
             "error: secret ecs-oauth/checkout-worker does not exist: run ecs-oauth apply first"
         ]
+
+
+class TestAForeignTaskRole:
+    def test_a_revision_with_another_role_s_task_role_fails_and_is_never_rolled_onto(
+        self, fresh: Converged
+    ) -> None:
+        """A pipeline registers a revision that runs as another team's task role; the
+        service still runs the one before. Rolling onto the new one would be the fix for
+        an old revision, and the wrong one here."""
+        world = fresh.world
+        definition, _ = latest_task_definition(world, "orders-api")
+        other, _ = latest_task_definition(world, "checkout-worker")
+        request = {
+            key: definition[key]
+            for key in ("family", "containerDefinitions", "executionRoleArn")
+            if key in definition
+        }
+        registered = world.client("ecs").register_task_definition(
+            **request, taskRoleArn=other["taskRoleArn"]
+        )["taskDefinition"]["taskDefinitionArn"]
+        revision = registered.rsplit("/", 1)[-1]
+
+        result = fresh.cli("doctor", "orders-api")
+
+        assert result.returncode == 1, explain(result)
+        found = verdicts(result)
+        assert found["task-definition"].startswith("PASS")
+        assert found["task-role"] == (
+            f"FAIL {revision} runs as {other['taskRoleArn']}, not Role/orders-reader's "
+            f"{definition['taskRoleArn']} | fix: run ecs-oauth apply: it registers a revision "
+            "that runs as ecs-oauth-orders-reader"
+        )
+        assert found["deployment"].startswith("FAIL orders-api runs orders-api:")
+        assert found["deployment"].endswith(
+            f"| fix: do not roll orders-api onto {revision}: it fails the task-role check "
+            "above; run ecs-oauth apply: it registers a corrected revision and rolls the "
+            "service onto it"
+        )
+
+    def test_a_fresh_world_passes_the_task_role_check_for_every_service(
+        self, fresh: Converged
+    ) -> None:
+        for service in ("orders-api", "checkout-worker", "stock-sync"):
+            result = fresh.cli("doctor", service)
+
+            assert result.returncode == 0, explain(result)
+            assert verdicts(result)["task-role"].startswith("PASS ")
 
 
 class TestAnOutOfBandChange:

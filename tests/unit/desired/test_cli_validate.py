@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from collections import Counter
@@ -270,10 +271,12 @@ def test_hostile_files_are_located_errors_never_a_traceback(tmp_path: Path) -> N
     assert [ERROR_LINE.match(line) is not None for line in lines[:-1]] == [True] * 5
 
 
-def test_validate_without_a_path_is_a_usage_error() -> None:
+def test_validate_without_a_path_says_how_to_give_one_in_one_line() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "ECS_OAUTH_DESIRED"}
     result = subprocess.run(
-        [ecs_oauth(), "validate"], capture_output=True, text=True, timeout=60, check=False
+        [ecs_oauth(), "validate"], capture_output=True, text=True, timeout=60, check=False, env=env
     )
-    assert result.returncode == 2
-    assert "-f" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert "pass -f PATH" in line
+    assert "ECS_OAUTH_DESIRED" in line

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from controller.sandbox import all_ready, transitions
+from controller.sandbox import all_ready, daemon_event_line, transitions
 
 
 def condition(type_: str, status: str, reason: str, message: str = "") -> dict[str, str]:
@@ -92,3 +92,49 @@ class TestReadiness:
 
     def test_a_service_the_daemon_has_not_reported_yet_is_not_ready(self) -> None:
         assert not all_ready(status(service("orders-api", READY)), {"orders-api", "checkout"})
+
+
+class TestTheChangesTheDaemonMakes:
+    def test_a_created_resource_is_one_line(self) -> None:
+        event = {
+            "event": "change",
+            "object": "Service/orders-api",
+            "resource": "idp:client",
+            "action": "create",
+            "id": "ecs-oauth-orders-api",
+            "paths": ["name", "scopes", "grantTypes"],
+            "applied": True,
+        }
+
+        assert (
+            daemon_event_line(event) == "Service/orders-api  create idp:client ecs-oauth-orders-api"
+        )
+
+    def test_an_update_names_its_fields_up_to_three(self) -> None:
+        event = {
+            "event": "change",
+            "object": "Service/orders-api",
+            "resource": "ecs:task-definition",
+            "action": "update",
+            "id": "orders-api",
+            "paths": ["taskRoleArn", "executionRoleArn", "a", "b", "c"],
+            "applied": True,
+        }
+
+        assert daemon_event_line(event) == (
+            "Service/orders-api  update ecs:task-definition orders-api "
+            "(taskRoleArn, executionRoleArn, a and 2 more)"
+        )
+
+    def test_a_change_left_alone_in_detect_mode_is_not_a_change_made(self) -> None:
+        event = {"event": "change", "object": "Service/stock-sync", "applied": False}
+
+        assert daemon_event_line(event) is None
+
+    def test_a_completed_rotation_phase_is_shown(self) -> None:
+        event = {"event": "rotation_phase", "object": "Service/orders-api", "action": "finish"}
+
+        assert daemon_event_line(event) == "Service/orders-api  rotation: finish done"
+
+    def test_every_other_event_is_left_to_the_log(self) -> None:
+        assert daemon_event_line({"event": "cycle_finished"}) is None
