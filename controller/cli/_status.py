@@ -11,7 +11,8 @@ import urllib.request
 from datetime import UTC, datetime
 from typing import Any
 
-from controller.cli._common import add_output
+from controller.cli._common import add_output, fail
+from controller.cli._conditions import unhealthy
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 
@@ -22,8 +23,17 @@ TOKEN_VARIABLE = "ECS_OAUTH_HTTP_TOKEN"
 def register(commands: Any) -> None:
     status = commands.add_parser("status", help="what the running daemon reports")
     add_output(status)
-    status.add_argument("--url", default=DEFAULT_URL, help=f"the daemon (default {DEFAULT_URL})")
+    add_url(status)
+    status.add_argument(
+        "--exit-code",
+        action="store_true",
+        help="exit 1 unless every object is Ready and not Drifted and the desired state is valid",
+    )
     status.set_defaults(handler=run_status)
+
+
+def add_url(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--url", default=DEFAULT_URL, help=f"the daemon (default {DEFAULT_URL})")
 
 
 def fetch_status(url: str, timeout: float = 5.0) -> dict[str, Any]:
@@ -50,10 +60,13 @@ def run_status(args: argparse.Namespace) -> int:
     try:
         status = fetch_status(args.url)
     except OSError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return fail(args, str(exc))
     print(json.dumps(status, indent=2) if args.output == "json" else render_table(status))
-    return 0
+    if not args.exit_code or not (problems := unhealthy(status)):
+        return 0
+    if args.output == "text":
+        print(f"error: not all well: {'; '.join(map(str, problems))}", file=sys.stderr)
+    return 1
 
 
 def render_table(status: dict[str, Any], now: datetime | None = None) -> str:
