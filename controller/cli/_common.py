@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -71,11 +72,35 @@ def add_output(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def print_diagnostics(error: DesiredStateError, *, count: bool = False) -> None:
+def wants_json(args: argparse.Namespace) -> bool:
+    return getattr(args, "output", "text") == "json"
+
+
+def print_json(document: object) -> None:
+    print(json.dumps(document, indent=2))
+
+
+def fail(args: argparse.Namespace, *messages: str) -> int:
+    """Report errors the way the command's output asks: ``error: ...`` lines on stderr, or
+    with ``-o json`` one document on stdout whose ``problems`` a machine can read. Exit 1."""
+    if wants_json(args):
+        print_json({"problems": [{"message": message} for message in messages]})
+    else:
+        for message in messages:
+            print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def print_diagnostics(
+    error: DesiredStateError, *, count: bool = False, as_json: bool = False
+) -> None:
+    if as_json:  # file, line, column and message apart, for editors and CI annotations
+        print_json({"problems": [diagnostic.as_json() for diagnostic in error.diagnostics]})
+        return
     for diagnostic in error.diagnostics:
         print(diagnostic, file=sys.stderr)
     if count:
-        found = len(error.diagnostics)
+        found = sum(diagnostic.severity == "error" for diagnostic in error.diagnostics)
         print(f"{found} error{'s' if found != 1 else ''}", file=sys.stderr)
 
 
@@ -96,7 +121,7 @@ def load_inputs(
         settings = load_settings(args.values, assignments)
         state = load_desired(args.path, settings)
     except DesiredStateError as exc:
-        print_diagnostics(exc, count=count)
+        print_diagnostics(exc, count=count, as_json=wants_json(args))
         return None
     if reaches_aws and (mismatch := sandbox_mismatch(state, os.environ)) is not None:
         print(mismatch, file=sys.stderr)

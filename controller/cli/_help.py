@@ -61,7 +61,10 @@ HELP: Mapping[str, Help] = {
         "What the running daemon reports: one row per object with its Ready, Synced and "
         "Drifted conditions, when the latest of them changed (SINCE) and why it is not "
         "fine; -o json prints /status as is. The daemon is --url, or $ECS_OAUTH_URL.",
-        ((0, "the daemon answered"), (1, "it could not be reached, or answered an error")),
+        (
+            (0, "the daemon answered (with --exit-code: and every object is Ready, in sync)"),
+            (1, "it could not be reached or answered an error; with --exit-code: not all well"),
+        ),
         ("ecs-oauth status --url http://127.0.0.1:8080",),
     ),
     "rotate": Help(
@@ -95,6 +98,31 @@ HELP: Mapping[str, Help] = {
         "FAIL what to do (by hand in detect mode, where apply changes nothing). " + _DESIRED,
         ((0, "every check passed"), (1, "a check failed, or an error")),
         ("ecs-oauth doctor orders-api -f examples/", "ecs-oauth doctor stock-sync -o json"),
+    ),
+    "wait": Help(
+        "Block until the running daemon reports the condition on every named object (every "
+        "object when none is named), asking its /status once a second; a daemon not "
+        "answering yet is waited for like any unmet condition. At the timeout, one line "
+        "names each object not there yet and the daemon's reason.",
+        (
+            (0, "the condition holds"),
+            (1, "timed out (one line says what is not there yet), or an error"),
+        ),
+        (
+            "ecs-oauth wait --for=Ready --timeout 5m",
+            "ecs-oauth wait --for=condition=Drifted=False Service/orders-api",
+        ),
+    ),
+    "config": Help(
+        "Print the settings in force once the defaults, each --values file (later files "
+        "win) and each --set are applied, as a values file headed by its layers, or as "
+        "JSON. Credentials show as the references written ({fromEnv: NAME}, "
+        "{fromSecretArn: ARN}), never resolved.",
+        ((0, "the settings are valid (printed)"), (1, "they are not (each problem printed)")),
+        (
+            "ecs-oauth config --values helm-style-config/values.yaml "
+            "--values helm-style-config/environments/production.yaml --set concurrency=16",
+        ),
     ),
     "crds": Help(
         "Regenerate the Kubernetes-style CRDs and the editor's JSON schema from the models.",

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from controller.cli._common import add_output
+from controller.cli._common import add_output, fail
+from controller.cli._conditions import unhealthy
 from controller.cli._handoff import URL_VARIABLE
 from controller.cli._style import PLAIN, Style, style_for
 
@@ -29,12 +30,21 @@ TOKEN_VARIABLE = "ECS_OAUTH_HTTP_TOKEN"
 def register(commands: Any) -> None:
     status = commands.add_parser("status", help="what the running daemon reports")
     add_output(status)
+    add_url(status)
     status.add_argument(
+        "--exit-code",
+        action="store_true",
+        help="exit 1 unless every object is Ready and not Drifted and the desired state is valid",
+    )
+    status.set_defaults(handler=run_status)
+
+
+def add_url(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--url",
         default=os.environ.get(URL_VARIABLE) or DEFAULT_URL,
         help=f"the daemon (default ${URL_VARIABLE}, else {DEFAULT_URL})",
     )
-    status.set_defaults(handler=run_status)
 
 
 def fetch_status(url: str, timeout: float = 5.0) -> dict[str, Any]:
@@ -65,16 +75,18 @@ def run_status(args: argparse.Namespace) -> int:
     try:
         status = fetch_status(args.url)
     except DaemonUnreachable as exc:
-        print(f"error: {exc}; {START_HINT}", file=sys.stderr)
-        return 1
+        return fail(args, f"{exc}; {START_HINT}")
     except OSError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return fail(args, str(exc))
     if args.output == "json":
         print(json.dumps(status, indent=2))
     else:
         print(render_table(status, style=style_for(sys.stdout)))
-    return 0
+    if not args.exit_code or not (problems := unhealthy(status)):
+        return 0
+    if args.output == "text":
+        print(f"error: not all well: {'; '.join(map(str, problems))}", file=sys.stderr)
+    return 1
 
 
 def render_table(

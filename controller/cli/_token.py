@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from controller.cli._common import add_service_command, load_inputs
+from controller.cli._common import (
+    add_output,
+    add_service_command,
+    fail,
+    load_inputs,
+    print_json,
+)
 from controller.desired import DesiredState, format_duration
 
 if TYPE_CHECKING:
@@ -25,6 +30,7 @@ def register(commands: Any) -> None:
     parser = add_service_command(
         commands, "token", "show the claims of a token obtained as the service's tasks would"
     )
+    add_output(parser)
     parser.set_defaults(handler=run)
 
 
@@ -40,9 +46,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         token = asyncio.run(_obtain(args, state, settings.region))
     except (NotReady, TokenError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(render(args.service, token))
+        return fail(args, str(exc))
+    if args.output == "json":
+        print_json(as_json(args.service, token))
+    else:
+        print(render(args.service, token))
     return 0
 
 
@@ -77,6 +85,25 @@ def render(service: str, token: Token) -> str:
                 shown += f" (expires in {expires_in})"
             lines.append(f"  {name:<10} {shown}")
     return "\n".join(lines)
+
+
+def as_json(service: str, token: Token) -> dict[str, Any]:
+    """The same view for machines: the shown claims as issued (times as epoch seconds),
+    never the token itself."""
+    from controller.taskclient import unverified_claims
+
+    claims = unverified_claims(token.access_token)
+    return {
+        "object": f"Service/{service}",
+        "tokenType": token.token_type,
+        "jwt": claims is not None,
+        "signatureVerified": False,
+        "scopes": list(token.scopes),
+        "expiresInSeconds": round(token.expires_in(time.monotonic())),
+        "claims": {name: claims[name] for name in SHOWN_CLAIMS if name in claims}
+        if claims is not None
+        else {},
+    }
 
 
 def _claim(name: str, value: Any) -> str:

@@ -10,10 +10,13 @@ from controller.config._settings import Settings
 from controller.desired import DesiredState, DesiredStateError, load
 from controller.tenancy import admit
 
+# A document of these keys is a values file given in the desired state's place.
+SETTINGS_KEYS = frozenset(field.alias or name for name, field in Settings.model_fields.items())
+
 
 def load_desired(path: Path, settings: Settings) -> DesiredState:
     """Read, validate and admit; raise with every problem found."""
-    state = load(path)
+    state = load(path, SETTINGS_KEYS)
     problems = admit(state, path, settings.tenancy, settings.iam.allowed_managed_policy_arns)
     if problems:
         raise DesiredStateError(problems)

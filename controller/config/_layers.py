@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from controller.config._messages import explain
 from controller.config._settings import Settings
 from controller.desired import DesiredStateError, Diagnostic, Location
 from controller.desired._yaml import parse_documents
@@ -63,7 +64,10 @@ def _set_layer(assignment: str, index: int) -> tuple[dict[str, Any], Origins]:
         raise DesiredStateError([Diagnostic(where, f"{assignment!r}: expected key.path=value")])
     dotted, text = assignment.split("=", 1)
     keys = dotted.split(".")
-    value: Any = yaml.safe_load(text) if text else ""
+    try:
+        value: Any = yaml.safe_load(text) if text else ""
+    except yaml.YAMLError:  # as Helm does: what does not read as YAML is a string
+        value = text
     layer: dict[str, Any] = {}
     cursor = layer
     for key in keys[:-1]:
@@ -84,16 +88,14 @@ def load_settings(values: list[Path], assignments: list[str]) -> Settings:
     try:
         return Settings.model_validate(merged)
     except ValidationError as exc:
-        diagnostics = []
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            location = _nearest(origins, loc) or Location("values")
-            dotted = ".".join(str(p) for p in loc)
-            message = "unknown setting" if error["type"] == "extra_forbidden" else error["msg"]
-            diagnostics.append(
-                Diagnostic(location, f"{dotted}: {message.removeprefix('Value error, ')}")
-            )
-        raise DesiredStateError(diagnostics) from None
+        raise DesiredStateError(
+            [
+                Diagnostic(
+                    _nearest(origins, tuple(error["loc"])) or Location("values"), explain(error)
+                )
+                for error in exc.errors()
+            ]
+        ) from None
 
 
 def _nearest(origins: Origins, path: tuple[str | int, ...]) -> Location | None:

@@ -5,13 +5,31 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from controller.desired._kinds import FromEnvOrSecret
+from controller.desired._redact import shown
 from controller.desired._types import Duration
 from controller.tenancy import Tenancy
 from controller.tenancy._model import Glob
+
+CONTROLLER_ID = r"^[A-Za-z0-9_.:/=+@-]{1,128}$"
+STATUS_URL = r"^https?://\S+$"
+_LISTEN_EXAMPLES = "'127.0.0.1:8080', '0.0.0.0:8080' or '[::1]:8080' (port 0 picks a free one)"
+
+
+def _host_port(value: object) -> object:
+    """``host:port``, as the daemon binds it: said with examples here rather than as a
+    failed bind (or a port of 'localhost') when the daemon starts."""
+    if isinstance(value, str):
+        host, colon, port = value.rpartition(":")
+        if colon and host.strip("[]") and port.isdigit() and int(port) <= 65535:
+            return value
+    raise ValueError(f"expected host:port, such as {_LISTEN_EXAMPLES}; got {shown(value)}")
+
+
+Listen = Annotated[str, BeforeValidator(_host_port)]
 
 
 class _Section(BaseModel):
@@ -21,7 +39,7 @@ class _Section(BaseModel):
 
 
 class Http(_Section):
-    listen: str = "127.0.0.1:8080"
+    listen: Listen = "127.0.0.1:8080"
     auth_token: FromEnvOrSecret | None = None
 
 
@@ -39,7 +57,7 @@ class Alerts(_Section):
     # Shown in every message, so a shared channel tells staging from production.
     environment: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     # A link in every message to where people look next (the status page, a dashboard).
-    status_url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2000)] | None = None
+    status_url: Annotated[str, Field(pattern=STATUS_URL, max_length=2000)] | None = None
     # Per target; what comes on top is folded into one "and K more incidents" message.
     max_messages_per_minute: Annotated[int, Field(ge=1, le=600)] = 20
 
@@ -75,7 +93,7 @@ class Iam(_Section):
 
 
 class Settings(_Section):
-    controller_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:/=+@-]{1,128}$")] = "default"
+    controller_id: Annotated[str, Field(pattern=CONTROLLER_ID)] = "default"
     region: str | None = None
     mode: Literal["enforce", "detect"] = "enforce"
     resync_interval: Duration = Field(default="5m", validate_default=True)

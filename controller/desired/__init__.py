@@ -9,6 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from controller.desired._diagnostics import DesiredStateError, Diagnostic, Location
+from controller.desired._explain import (
+    REFERENCE_EXAMPLE,
+    describe,
+    did_you_mean,
+    models_by_name,
+)
 from controller.desired._kinds import (
     API_VERSION,
     KINDS,
@@ -19,11 +25,12 @@ from controller.desired._kinds import (
     Scope,
     Service,
 )
-from controller.desired._loader import Placed, find_files, read_documents, to_object
-from controller.desired._rules import assemble
+from controller.desired._pipeline import collect
 from controller.desired._schema import generated_files as generated_schema_files
+from controller.desired._siblings import folder_hint
 from controller.desired._state import DesiredState, generation, inputs_generation, wire_scope
 from controller.desired._types import (
+    PATTERN_HINTS,
     ambiguous_authority,
     format_duration,
     is_loopback_host,
@@ -33,6 +40,8 @@ from controller.desired._types import (
 __all__ = [
     "API_VERSION",
     "KINDS",
+    "PATTERN_HINTS",
+    "REFERENCE_EXAMPLE",
     "AnyObject",
     "DesiredState",
     "DesiredStateError",
@@ -44,33 +53,27 @@ __all__ = [
     "Scope",
     "Service",
     "ambiguous_authority",
+    "describe",
+    "did_you_mean",
     "format_duration",
     "generated_schema_files",
     "generation",
     "inputs_generation",
     "is_loopback_host",
     "load",
+    "models_by_name",
     "parse_duration",
     "wire_scope",
 ]
 
 
-def load(path: Path) -> DesiredState:
-    """Read and validate a desired-state file or folder; raise with every problem at once."""
-    files, diagnostics = find_files(path)
-    documents, problems = read_documents(files)
-    diagnostics += problems
-    placed: list[Placed] = []
-    for document in documents:
-        item, problems = to_object(document)
-        diagnostics += problems
-        if item is not None:
-            placed.append(item)
-    state, problems = assemble(placed)
-    diagnostics += problems
-    if not diagnostics and state.object_count == 0:
-        message = "the desired state is empty; an empty state changes nothing"
-        diagnostics.append(Diagnostic(Location(str(path)), message))
+def load(path: Path, settings_keys: frozenset[str] = frozenset()) -> DesiredState:
+    """Read and validate a desired-state file or folder; raise with every problem at once.
+    ``settings_keys``, the controller's top-level setting names, let a values file given
+    here by mistake be named as one."""
+    state, diagnostics = collect(path, settings_keys)
+    if (hint := folder_hint(path, diagnostics)) is not None:
+        diagnostics.append(hint)
     if diagnostics:
         raise DesiredStateError(diagnostics)
     return state

@@ -21,6 +21,7 @@ from pydantic.alias_generators import to_camel
 
 from controller.desired._types import (
     DNS1123_LABEL,
+    ENV_NAME,
     SCOPE_NAME,
     Dns1123Label,
     Duration,
@@ -60,7 +61,7 @@ Mode = Literal["enforce", "detect"]
 class FromEnvOrSecret(_Strict):
     """A credential by reference: desired state lives in git, so it never holds the value."""
 
-    from_env: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")] | None = None
+    from_env: Annotated[str, StringConstraints(pattern=ENV_NAME)] | None = None
     from_secret_arn: SecretsManagerArn | None = None
 
     @model_validator(mode="after")

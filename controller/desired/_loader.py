@@ -5,18 +5,15 @@ Every problem becomes a Diagnostic at the node at fault; nothing here raises for
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from controller.desired._diagnostics import Diagnostic, Location
+from controller.desired._explain import describe, did_you_mean, models_by_name
 from controller.desired._kinds import API_VERSION, KINDS, AnyObject
-from controller.desired._redact import shown
-from controller.desired._types import PATTERN_HINTS
 from controller.desired._yaml import MAX_FILE_BYTES, Document, parse_documents, too_large
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -44,6 +41,17 @@ def find_files(path: Path) -> tuple[list[Path], list[Diagnostic]]:
             return [], [Diagnostic(Location(str(path)), "no *.yaml or *.yml files in this folder")]
         return files, []
     return [], [Diagnostic(Location(str(path)), "no such file or folder")]
+
+
+def claimed_key(document: Document) -> str | None:
+    """The ``Kind/name`` a document says it defines, valid or not, when it says so plainly:
+    an object whose document is refused is still known to exist."""
+    data = document.data
+    if not isinstance(data, dict) or data.get("kind") not in KINDS:
+        return None
+    metadata = data.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    return f"{data['kind']}/{name}" if isinstance(name, str) else None
 
 
 def read_documents(files: list[Path]) -> tuple[list[Document], list[Diagnostic]]:
@@ -74,14 +82,21 @@ def _read_capped(file: Path) -> bytes | None:
     return None if len(raw) > MAX_FILE_BYTES else raw
 
 
-def to_object(document: Document) -> tuple[Placed | None, list[Diagnostic]]:
-    """Validate one document against its kind's model."""
+def to_object(
+    document: Document, settings_keys: frozenset[str] = frozenset()
+) -> tuple[Placed | None, list[Diagnostic]]:
+    """Validate one document against its kind's model. ``settings_keys`` are the top-level
+    keys of the controller's values files, so a values file given as desired state is named
+    for what it is."""
     data = document.data
     if not isinstance(data, dict):
         found = type(data).__name__
         message = (
             f"a desired-state document must be a mapping with apiVersion and kind, not a {found}"
         )
+        return None, [Diagnostic(document.start, message)]
+    if "apiVersion" not in data and "kind" not in data and data.keys() & settings_keys:
+        message = "this looks like a values file (controller settings): pass it with --values"
         return None, [Diagnostic(document.start, message)]
     if data.get("apiVersion") != API_VERSION:
         where = document.value_at(("apiVersion",)) if "apiVersion" in data else document.start
@@ -110,21 +125,7 @@ def _diagnostic(document: Document, error: ErrorDetails) -> Diagnostic:
         return Diagnostic(document.key_at(path), message)
     if kind == "missing":
         return Diagnostic(document.value_at(path), f"missing required field {dotted!r}")
-    return Diagnostic(document.value_at(path), f"{dotted}: {_describe(error, path)}")
-
-
-def _describe(error: ErrorDetails, path: tuple[int | str, ...]) -> str:
-    value = error.get("input")
-    if error["type"] == "string_pattern_mismatch":
-        if isinstance(value, str) and "*" in value:
-            return f"{shown(value, path)} holds a wildcard; grant exact scopes (least privilege)"
-        pattern = (error.get("ctx") or {}).get("pattern", "")
-        hint = PATTERN_HINTS.get(str(pattern), f"must match {pattern}")
-        return f"{shown(value, path)} {hint}"
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"].endswith("_type") and not isinstance(value, dict | list):
-        message += f", got {shown(value, path)}"
-    return message
+    return Diagnostic(document.value_at(path), f"{dotted}: {describe(error, path, _MODELS)}")
 
 
 def _written_path(document: Document, loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
@@ -140,23 +141,14 @@ def _written_path(document: Document, loc: tuple[int | str, ...]) -> tuple[int |
 
 def _field_aliases() -> dict[str, str]:
     """Python field name -> the name written in YAML, for every field of every kind."""
-    aliases: dict[str, str] = {}
-    pending: list[type[BaseModel]] = list(KINDS.values())
-    while pending:
-        model = pending.pop()
-        for name, field in model.model_fields.items():
-            aliases[name] = field.alias or name
-            for arg in _model_args(field.annotation):
-                pending.append(arg)
-    return aliases
+    return {
+        name: field.alias or name
+        for model in _MODELS.values()
+        for name, field in model.model_fields.items()
+    }
 
 
-def _model_args(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return [m for arg in getattr(annotation, "__args__", ()) for m in _model_args(arg)]
-
-
+_MODELS = models_by_name(KINDS.values())
 _ALIASES = _field_aliases()
 _FIELDS = set(_ALIASES.values())
 
@@ -164,5 +156,4 @@ _FIELDS = set(_ALIASES.values())
 def _suggestion(field: str) -> str:
     if field in _FIELDS:  # right name, wrong place (tokenLifetime on a Scope, say)
         return "; that field belongs elsewhere (see the kind's schema in crds/)"
-    close = difflib.get_close_matches(field, _FIELDS, n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return did_you_mean(field, _FIELDS)

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from controller.desired._diagnostics import Diagnostic
+from controller.desired._diagnostics import CONSEQUENCE, Diagnostic
 from controller.desired._kinds import IdentityProvider, Role, Scope
 from controller.desired._loader import Placed
 from controller.desired._state import DesiredState, wire_scope
 
 
-def assemble(placed: list[Placed]) -> tuple[DesiredState, list[Diagnostic]]:
+def assemble(
+    placed: list[Placed], invalid: frozenset[str] = frozenset()
+) -> tuple[DesiredState, list[Diagnostic]]:
+    """The state of every valid object, and what is wrong between them. ``invalid`` holds
+    the ``Kind/name`` of documents already refused: a reference to one is a consequence
+    of that error, not a second one."""
     state = DesiredState()
     diagnostics: list[Diagnostic] = []
     for item in placed:
@@ -37,9 +42,10 @@ def assemble(placed: list[Placed]) -> tuple[DesiredState, list[Diagnostic]]:
             state.roles[obj.metadata.name] = obj
         else:
             state.services[obj.metadata.name] = obj
-    diagnostics.extend(_scope_rules(state))
-    diagnostics.extend(_role_rules(state))
-    diagnostics.extend(_service_rules(state))
+    refused = invalid - state.sources.keys()
+    diagnostics.extend(_scope_rules(state, refused))
+    diagnostics.extend(_role_rules(state, refused))
+    diagnostics.extend(_service_rules(state, refused))
     return state, diagnostics
 
 
@@ -47,17 +53,28 @@ def _error(state: DesiredState, key: str, path: tuple[str | int, ...], message: 
     return Diagnostic(state.sources[key].document.value_at(path), message)
 
 
-def _scope_rules(state: DesiredState) -> Iterator[Diagnostic]:
+def _undefined(
+    state: DesiredState,
+    key: str,
+    path: tuple[str | int, ...],
+    target: tuple[str, str],
+    refused: frozenset[str],
+) -> Diagnostic:
+    """A reference to nothing valid: undefined, or defined by a document refused above."""
+    where = state.sources[key].document.value_at(path)
+    kind, name = target
+    if f"{kind}/{name}" in refused:
+        return Diagnostic(where, f"{kind} {name!r} is invalid (see above)", rank=CONSEQUENCE)
+    return Diagnostic(where, f"{kind} {name!r} is not defined", reference=target)
+
+
+def _scope_rules(state: DesiredState, refused: frozenset[str]) -> Iterator[Diagnostic]:
     for name, scope in state.scopes.items():
         key = f"Scope/{name}"
         provider = state.providers.get(scope.spec.provider)
         if provider is None:
-            yield _error(
-                state,
-                key,
-                ("spec", "provider"),
-                f"IdentityProvider {scope.spec.provider!r} is not defined",
-            )
+            target = ("IdentityProvider", scope.spec.provider)
+            yield _undefined(state, key, ("spec", "provider"), target, refused)
             continue
         server = scope.spec.resource_server
         if provider.spec.cognito is not None:
@@ -97,7 +114,7 @@ def _scope_rules(state: DesiredState) -> Iterator[Diagnostic]:
             )
 
 
-def _role_rules(state: DesiredState) -> Iterator[Diagnostic]:
+def _role_rules(state: DesiredState, refused: frozenset[str]) -> Iterator[Diagnostic]:
     owner_of_set: dict[frozenset[tuple[str, str]], str] = {}
     for name, role in state.roles.items():
         key = f"Role/{name}"
@@ -111,9 +128,8 @@ def _role_rules(state: DesiredState) -> Iterator[Diagnostic]:
             seen.add(scope_name)
             if scope_name not in state.scopes:
                 resolved = False
-                yield _error(
-                    state, key, ("spec", "scopes", index), f"Scope {scope_name!r} is not defined"
-                )
+                at = ("spec", "scopes", index)
+                yield _undefined(state, key, at, ("Scope", scope_name), refused)
         if not resolved:
             continue
         providers = sorted({state.scopes[s].spec.provider for s in role.spec.scopes})
@@ -139,7 +155,7 @@ def _role_rules(state: DesiredState) -> Iterator[Diagnostic]:
             owner_of_set[scope_set] = name
 
 
-def _service_rules(state: DesiredState) -> Iterator[Diagnostic]:
+def _service_rules(state: DesiredState, refused: frozenset[str]) -> Iterator[Diagnostic]:
     family_owner: dict[str, str] = {}
     for name, service in state.services.items():
         key = f"Service/{name}"
@@ -154,7 +170,8 @@ def _service_rules(state: DesiredState) -> Iterator[Diagnostic]:
                 f"execution role made for Service {name!r}; rename the Role",
             )
         if service.spec.role not in state.roles:
-            yield _error(state, key, ("spec", "role"), f"Role {service.spec.role!r} is not defined")
+            target = ("Role", service.spec.role)
+            yield _undefined(state, key, ("spec", "role"), target, refused)
         family = service.spec.task_definition.family
         if family in family_owner:
             yield _error(

@@ -17,6 +17,7 @@ DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 # Scope names may also carry the separators scope strings use in the wild (orders.read,
 # orders:read, orders/read), but never whitespace or the wildcard '*'.
 SCOPE_NAME = r"^[a-z0-9]([-a-z0-9.:/]*[a-z0-9])?$"
+ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 # RFC 6749 section 3.3 scope-token characters.
 _SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+$")
 
@@ -142,6 +143,8 @@ ScopeValue = Annotated[
 ]
 
 PATTERN_HINTS = {
+    ENV_NAME: "is not an environment variable name: letters, digits and '_', "
+    "not starting with a digit",
     DNS1123_LABEL: "must be a DNS-1123 label: lowercase letters, digits and '-', "
     "starting and ending with a letter or digit",
     SCOPE_NAME: "must be lowercase letters, digits, '-', '.', ':' or '/', "

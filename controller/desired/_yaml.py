@@ -16,6 +16,7 @@ import yaml
 from controller.desired._diagnostics import Diagnostic, Location
 from controller.desired._libyaml import Excess, Unavailable, compose_all
 from controller.desired._redact import shown
+from controller.desired._yaml_errors import explain
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
@@ -220,8 +221,8 @@ def parse_documents(file: str, raw: bytes) -> tuple[list[Document], list[Diagnos
     except _DocumentProblem as problem:
         return [], [Diagnostic(_location(file, problem.mark), problem.message)]
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        return [], [Diagnostic(_location(file, mark), f"invalid YAML: {exc.problem or exc}")]
+        mark, message = explain(exc, raw.decode("utf-8", errors="replace"))
+        return [], [Diagnostic(_location(file, mark), f"invalid YAML: {message}")]
     except yaml.YAMLError as exc:  # reader errors carry a position but no Mark subclass
         position = getattr(exc, "position", None)
         line, column = text_position(raw, position) if isinstance(position, int) else (1, 1)

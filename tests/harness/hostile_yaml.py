@@ -88,15 +88,21 @@ CORPUS: dict[str, Callable[[], str | bytes]] = {
     "pasted-secrets.yaml": pasted_secrets,
 }
 
-# name -> (LINE:COL of the first error, what it says), wherever the case is loaded.
+# name -> (LINE:COL of the first error, or "" for the file as a whole; what it says),
+# wherever the case is loaded.
 REFUSALS = {
     "stacked-alias-chain.yaml": ("2:12", "nesting deeper than 64 levels once aliases are expanded"),
     "doubling-aliases.yaml": ("3:5", "more than 100000 nodes (are aliases multiplying it?)"),
     "open-brackets.yaml": ("1:65", "nesting deeper than 64 levels; flatten the document"),
-    "over-four-mib.yaml": ("1:1", "file is larger than 4 MiB; split it"),
+    "over-four-mib.yaml": ("", "file is larger than 4 MiB; split it"),
     "huge-flow-list.yaml": ("1:200000", "file holds more than 100000 nodes; split it"),
     "pasted-secrets.yaml": ("6:13", "spec.oidc.issuer: <value hidden"),
 }
+
+
+def located(path: Path, where: str) -> str:
+    """How an error line names ``path`` and ``where`` (a REFUSALS place) before ': error: '."""
+    return f"{path}:{where}" if where else str(path)
 
 
 def write_case(folder: Path, name: str) -> Path:

@@ -15,6 +15,7 @@ from tests.harness.hostile_yaml import (
     CORPUS,
     PASTED_SECRETS,
     REFUSALS,
+    located,
     secret_fragments,
     write_case,
 )
@@ -52,13 +53,13 @@ def test_each_hostile_case_is_located_and_alerted_while_probes_answer_and_nothin
             )
             where, message = REFUSALS[name]
             first = invalid["errors"][0]
-            assert first.startswith(f"{path}:{where}: error: "), first
+            assert first.startswith(f"{located(path, where)}: error: "), first
             assert message in first
             status = daemon.get("/status")[1]
             statuses.append(status)
             condition = json.loads(status)["controller"]["conditions"][0]
             assert (condition["type"], condition["status"]) == ("DesiredStateValid", "False")
-            assert f"{path}:{where}: error: " in condition["message"]
+            assert f"{located(path, where)}: error: " in condition["message"]
             if name != max(CORPUS):  # the last case stays, to show the last valid state runs
                 path.unlink()
                 daemon.wait_for(event("desired_state_recovered"), timeout=60, after=seen)
@@ -79,8 +80,8 @@ def test_each_hostile_case_is_located_and_alerted_while_probes_answer_and_nothin
     assert {"/healthz", "/readyz"} <= {path for path, _ in prober.answers}
     assert all(status == 200 for _, status in prober.answers), prober.answers
     for name, (where, _) in REFUSALS.items():
-        located = f"{setup.folder / name}:{where}: error: "
-        alerted = [m.path for m in setup.chat.messages if located in m.raw.decode()]
+        place = f"{located(setup.folder / name, where)}: error: "
+        alerted = [m.path for m in setup.chat.messages if place in m.raw.decode()]
         assert len(alerted) == 2, f"one Slack and one webhook alert for {name}: {alerted}"
 
     assert daemon.stop() == 0

@@ -96,7 +96,9 @@ class Error:
 
     @property
     def line(self) -> int:
-        return int(self.where.split(":")[1])
+        """0 for a problem with the file (or folder) as a whole."""
+        parts = self.where.split(":")
+        return int(parts[1]) if len(parts) > 1 else 0
 
 
 def errors(path: Path, relative_to: Path | None = None) -> list[Error]:
@@ -109,7 +111,8 @@ def errors(path: Path, relative_to: Path | None = None) -> list[Error]:
         location = diagnostic.location
         file = Path(location.file)
         shown = file.relative_to(base).as_posix() if file.is_relative_to(base) else str(file)
-        found.append(Error(f"{shown}:{location.line}:{location.column}", diagnostic.message))
+        where = f"{shown}:{location.line}:{location.column}" if location.line else shown
+        found.append(Error(where, diagnostic.message))
     return found
 
 

@@ -141,7 +141,7 @@ def test_a_number_where_a_string_belongs_is_a_wrong_type_at_the_value(tmp_path: 
     [
         ('adopt: "no"', 10, "spec.adopt: Input should be a valid boolean, got 'no'"),
         ("mode: fix", 9, "spec.mode: Input should be 'enforce' or 'detect'"),
-        ("secret: 30d", 11, "spec.secret: Input should be a valid dictionary"),
+        ("secret: 30d", 11, "spec.secret: expected a mapping of rotateEvery, gracePeriod"),
         ("service: [orders-api]", 12, "spec.service: Input should be a valid string"),
     ],
 )
