@@ -23,10 +23,10 @@ BOUND_SECONDS = 5.0  # an event's object is corrected within this
 SETTLE_SECONDS = 3.0  # the first cycle's verifying reconciles (2 s after its writes) are done
 
 
-def start_with_events(setup: Setup) -> tuple[RunningDaemon, Any, str]:
+def start_with_events(setup: Setup, resync: str = "1h") -> tuple[RunningDaemon, Any, str]:
     sqs = setup.world.client("sqs")
     url: str = sqs.create_queue(QueueName="ecs-oauth-events")["QueueUrl"]
-    daemon = setup.start("resyncInterval=1h", f"events.queueUrl={url}")
+    daemon = setup.start(f"resyncInterval={resync}", f"events.queueUrl={url}")
     daemon.wait_ready()
     daemon.wait_for(event("events_listening"))
     time.sleep(SETTLE_SECONDS)
@@ -92,12 +92,7 @@ def test_an_event_gets_its_drift_corrected_within_seconds_naming_who_made_it(
 def test_an_event_is_not_held_up_by_a_resync_whose_batch_read_is_slow(setup: Setup) -> None:
     """A resync's batch reads take seconds at thousands of objects (IAM pages through every
     role): the event's object is corrected while the resync still waits for them."""
-    sqs = setup.world.client("sqs")
-    url: str = sqs.create_queue(QueueName="ecs-oauth-events")["QueueUrl"]
-    daemon = setup.start("resyncInterval=3s", f"events.queueUrl={url}")
-    daemon.wait_ready()
-    daemon.wait_for(event("events_listening"))
-    time.sleep(SETTLE_SECONDS)
+    daemon, sqs, url = start_with_events(setup, resync="3s")
     ours = task_role(setup, "orders-api")
     moto = setup.world.moto
     moto.clear_journal()
