@@ -11,8 +11,8 @@ from controller.config import Settings, load_desired, load_settings
 from controller.desired import DesiredState, DesiredStateError
 
 
-def add_desired_state(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-f", "--file", dest="path", type=Path, required=True, metavar="PATH")
+def add_desired_state(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    parser.add_argument("-f", "--file", dest="path", type=Path, required=required, metavar="PATH")
 
 
 def add_settings(parser: argparse.ArgumentParser) -> None:

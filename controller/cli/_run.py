@@ -32,7 +32,9 @@ def run_daemon_command(args: argparse.Namespace) -> int:
     if not args.path.exists():
         print(f"error: {args.path}: no such file or folder", file=sys.stderr)
         return 1
+    from controller.cli._preflight import announce
     from controller.daemon import configure_logging, run_daemon
 
+    announce(settings, args.path)
     configure_logging()
     return asyncio.run(run_daemon(args.path, settings))

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from controller.cli._common import add_output
+from controller.cli._select import SelectorError, add_selector_options, parse_selector
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 
@@ -23,6 +24,7 @@ def register(commands: Any) -> None:
     status = commands.add_parser("status", help="what the running daemon reports")
     add_output(status)
     status.add_argument("--url", default=DEFAULT_URL, help=f"the daemon (default {DEFAULT_URL})")
+    add_selector_options(status)
     status.set_defaults(handler=run_status)
 
 
@@ -48,10 +50,16 @@ def fetch_status(url: str, timeout: float = 5.0) -> dict[str, Any]:
 
 def run_status(args: argparse.Namespace) -> int:
     try:
+        selector = parse_selector(args.targets, args.labels)
         status = fetch_status(args.url)
-    except OSError as exc:
+    except (OSError, SelectorError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    status["objects"] = [
+        item
+        for item in status["objects"]
+        if selector.matches(f"{item['kind']}/{item['name']}", item.get("labels") or {})
+    ]
     print(json.dumps(status, indent=2) if args.output == "json" else render_table(status))
     return 0
 

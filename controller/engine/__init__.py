@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
 
 from controller.aws import QUOTA_CODES, AwsError
 from controller.desired import DesiredState
 from controller.engine._converged import CONVERGED_TAG, drift_among, mark_drift, record_convergence
 from controller.engine._objects import reconcile_provider, reconcile_role
-from controller.engine._outcome import Outcome
+from controller.engine._outcome import NotInPlan, Outcome, Progress
 from controller.engine._prune import prune
+from controller.engine._reads import ReadJournal, Reads, reading_for, record_reads
 from controller.engine._rotation import (
     RotationEvent,
     RotationState,
@@ -27,7 +29,7 @@ from controller.engine._rotation_plan import PHASES, Phase, rotation_due
 from controller.engine._service import ServiceReconciler
 from controller.engine._world import EngineSettings, World
 from controller.idp import IdpError
-from controller.plan import Plan
+from controller.plan import Change, Plan
 
 __all__ = [
     "CONVERGED_TAG",
@@ -36,15 +38,20 @@ __all__ = [
     "EngineSettings",
     "Outcome",
     "Phase",
+    "Progress",
+    "ReadJournal",
+    "Reads",
     "RotationEvent",
     "RotationState",
     "RotationStep",
+    "RunOptions",
     "World",
     "advance_rotation",
     "aws_reason",
     "drift_among",
     "keys_in_order",
     "problem_reason",
+    "record_reads",
     "rotation_due",
     "rotation_state",
 ]
@@ -97,24 +104,58 @@ def keys_in_order(state: DesiredState) -> list[list[str]]:
     ]
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How one CLI pass runs, beyond plan or apply.
+
+    ``only``: the declared objects to reconcile (a ``--target``/``-l`` selection, its
+    dependencies included), None for all. ``orphans``: also list, withheld, the resources
+    of undeclared objects while pruning is off; ``orphans_of`` narrows orphans (listed or
+    pruned) to those objects. ``allowed`` and ``progress``: see :class:`Outcome`.
+    """
+
+    only: frozenset[str] | None = None
+    orphans: bool = False
+    orphans_of: frozenset[str] | None = None
+    allowed: Callable[[Change], bool] | None = None
+    progress: Progress | None = None
+
+
 class Engine:
     def __init__(self, world: World) -> None:
         self.world = world
 
-    async def reconcile(self, state: DesiredState, key: str, *, writes: bool) -> Outcome:
+    async def reconcile(
+        self, state: DesiredState, key: str, *, writes: bool, options: RunOptions | None = None
+    ) -> Outcome:
         kind, name = key.split("/", 1)
+        options = options or RunOptions()
         mode = self.world.settings.mode
         if kind == "Service":
             mode = state.services[name].spec.mode or mode
         detect = mode == "detect"
-        outcome = Outcome(key, writes=writes and not detect, detect=detect, records=writes)
+        outcome = Outcome(
+            key,
+            writes=writes and not detect,
+            withheld="detect" if detect else "",
+            records=writes,
+            allowed=options.allowed,
+            progress=options.progress,
+        )
+        reading = reading_for.set(key)
         try:
             await _BY_KIND[kind](self.world, state, name, outcome)
+            outcome.finish()
             await record_convergence(self.world, state, outcome)
         except (AwsError, IdpError) as exc:
             reason = problem_reason(exc)
             message = f"{outcome.resource} {outcome.action} failed: {exc}"
             outcome.problem(outcome.resource, name, reason, message)
+        except NotInPlan as refused:
+            change = refused.change
+            outcome.problem(change.resource, change.id, "NotInPlan", str(refused))
+        finally:
+            reading_for.reset(reading)
         mark_drift(state, outcome)
         return outcome
 
@@ -132,23 +173,48 @@ class Engine:
             if s.spec.service and (only is None or f"Service/{s.metadata.name}" in only)
         )
 
-    async def prune(self, state: DesiredState, *, writes: bool) -> Outcome:
-        return await prune(self.world, state, writes)
+    async def prune(
+        self, state: DesiredState, *, writes: bool, options: RunOptions | None = None
+    ) -> Outcome:
+        options = options or RunOptions()
+        outcome = Outcome(
+            "Controller/prune",
+            writes=writes,
+            records=writes,
+            allowed=options.allowed,
+            progress=options.progress,
+        )
+        reading = reading_for.set(outcome.key)
+        try:
+            await prune(self.world, state, writes, owners=options.orphans_of, outcome=outcome)
+            outcome.finish()
+        except NotInPlan as refused:
+            change = refused.change
+            outcome.problem(change.resource, change.id, "NotInPlan", str(refused))
+        finally:
+            reading_for.reset(reading)
+        return outcome
 
-    async def run(self, state: DesiredState, *, writes: bool) -> tuple[Plan, list[Outcome]]:
+    async def run(
+        self, state: DesiredState, *, writes: bool, options: RunOptions | None = None
+    ) -> tuple[Plan, list[Outcome]]:
         """One full pass: plan (``writes=False``) or apply."""
-        await self.begin_cycle(state)
+        options = options or RunOptions()
+        only = options.only
+        await self.begin_cycle(state, only)
         limit = asyncio.Semaphore(self.world.settings.concurrency)
 
         async def bounded(key: str) -> Outcome:
             async with limit:
-                return await self.reconcile(state, key, writes=writes)
+                return await self.reconcile(state, key, writes=writes, options=options)
 
         outcomes: list[Outcome] = []
         for wave in keys_in_order(state):
-            outcomes.extend(await asyncio.gather(*(bounded(key) for key in wave)))
-        if self.world.settings.prune:
-            outcomes.append(await self.prune(state, writes=writes))
+            chosen = [key for key in wave if only is None or key in only]
+            outcomes.extend(await asyncio.gather(*(bounded(key) for key in chosen)))
+        wanted = options.orphans_of is None or options.orphans_of
+        if wanted and (self.world.settings.prune or options.orphans):
+            outcomes.append(await self.prune(state, writes=writes, options=options))
         plan = Plan()
         for outcome in outcomes:
             plan.changes.extend(outcome.changes)
