@@ -20,8 +20,7 @@ from controller.cli._job import Job, inputs_of, load_job
 from controller.cli._lease import add_force_unlock
 from controller.cli._passes import (
     Planned,
-    apply_now,
-    apply_saved,
+    apply_plan,
     nothing_to_do,
     plan_once,
     show,
@@ -123,7 +122,7 @@ def run_apply(args: argparse.Namespace) -> int:
     if job is None or _refused_id(job):
         return 1
     if args.auto_approve:
-        return asyncio.run(apply_now(job, args.output, force_unlock=args.force_unlock))
+        return asyncio.run(apply_plan(job, args.output, force_unlock=args.force_unlock))
     planned = asyncio.run(plan_once(job))
     show(planned.plan, planned.context, "text", sys.stdout if args.output == "text" else sys.stderr)
     if not planned.plan.has_changes:
@@ -133,7 +132,7 @@ def run_apply(args: argparse.Namespace) -> int:
         return 1
     saved = in_memory(planned.plan, planned.context, job.inputs, job.fingerprint(planned.reads))
     return asyncio.run(
-        apply_saved(job, saved, args.output, force_unlock=args.force_unlock, shown=True)
+        apply_plan(job, args.output, force_unlock=args.force_unlock, saved=saved, shown=True)
     )
 
 
@@ -177,9 +176,7 @@ def _apply_file(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    return asyncio.run(
-        apply_saved(job, saved, args.output, force_unlock=args.force_unlock, shown=False)
-    )
+    return asyncio.run(apply_plan(job, args.output, force_unlock=args.force_unlock, saved=saved))
 
 
 def _read_saved(path: Path) -> SavedPlan | None:

@@ -88,17 +88,41 @@ async def plan_once(job: Job) -> Planned:
         return Planned(context_of(world, job), plan, journal.reads())
 
 
-async def apply_now(job: Job, output: str, *, force_unlock: bool) -> int:
-    """``apply --auto-approve``: plan under the lease, show it, make exactly its changes."""
-    from controller.engine import Engine
+async def apply_plan(
+    job: Job,
+    output: str,
+    *,
+    force_unlock: bool,
+    saved: SavedPlan | None = None,
+    shown: bool = False,
+) -> int:
+    """Plan under the lease, show the plan (unless ``shown`` already), make exactly its
+    changes. With ``saved`` (``apply FILE``, or the plan shown before the prompt), only
+    once the same reads gave the answers that plan was made from, and the same plan."""
+    from controller.engine import Engine, ReadJournal, record_reads
 
     async with _world(job) as world:
+        journal = ReadJournal()
+        record_reads(world, journal)
         context = context_of(world, job)
+        elsewhere = _elsewhere(saved.context, context) if saved is not None else None
+        if elsewhere is not None:
+            print(f"error: {elsewhere}; nothing written", file=sys.stderr)
+            return 1
         try:
             async with writer_lease(world.aws, job.settings, "apply", force_unlock=force_unlock):
                 engine = Engine(world)
                 plan, _ = await engine.run(job.state, writes=False, options=job.options())
-                if output == "text":
+                if saved is not None:
+                    moved = saved.fingerprint.world_changed(job.fingerprint(journal.reads()))
+                    if (moved := moved or plan_changed(saved, plan)) is not None:
+                        print(
+                            f"error: {moved} since the plan was made; nothing written: run "
+                            "plan again",
+                            file=sys.stderr,
+                        )
+                        return 1
+                if output == "text" and not shown:
                     show(plan, context, output)
                 if not plan.has_changes:
                     return nothing_to_do(plan, context, output)
@@ -107,46 +131,6 @@ async def apply_now(job: Job, output: str, *, force_unlock: bool) -> int:
             print(refused, file=sys.stderr)
             return 1
     return report(done, plan, context, output)
-
-
-async def apply_saved(
-    job: Job, saved: SavedPlan, output: str, *, force_unlock: bool, shown: bool
-) -> int:
-    """Apply a plan made earlier, once the same reads give the same answers."""
-    from controller.engine import Engine, ReadJournal, record_reads
-
-    async with _world(job) as world:
-        journal = ReadJournal()
-        record_reads(world, journal)
-        context = context_of(world, job)
-        elsewhere = _elsewhere(saved.context, context)
-        if elsewhere is not None:
-            print(f"error: {elsewhere}; nothing written", file=sys.stderr)
-            return 1
-        if output == "text" and not shown:
-            print(context.header())
-            print()
-        try:
-            async with writer_lease(world.aws, job.settings, "apply", force_unlock=force_unlock):
-                engine = Engine(world)
-                now, _ = await engine.run(job.state, writes=False, options=job.options())
-                moved = saved.fingerprint.world_changed(job.fingerprint(journal.reads()))
-                moved = moved or plan_changed(saved, now)
-                if moved is not None:
-                    print(
-                        f"error: {moved} since the plan was made; nothing written: run plan again",
-                        file=sys.stderr,
-                    )
-                    return 1
-                if output == "text" and not shown:
-                    print(render_text(now))
-                if not now.has_changes:
-                    return nothing_to_do(now, context, output)
-                done = await _write(engine, job, now, output)
-        except LeaseRefused as refused:
-            print(refused, file=sys.stderr)
-            return 1
-    return report(done, now, context, output)
 
 
 async def _write(engine: Engine, job: Job, plan: Plan, output: str) -> Plan:
