@@ -37,6 +37,20 @@ def lease_name(controller_id: str) -> str:
     return f"ecs-oauth/{controller_id}"
 
 
+async def lease_holder(aws: AwsClients, table: str, name: str) -> str | None:
+    """Who holds the lease item now, read without taking it (strongly consistent); None
+    while nobody does. For warnings at start; the contest itself is :class:`Lease`'s."""
+    response = await call(
+        aws.client("dynamodb"),
+        "GetItem",
+        TableName=table,
+        Key={"name": {"S": name}},
+        ConsistentRead=True,
+    )
+    item = response.get("Item")
+    return str(item["holder"]["S"]) if item else None
+
+
 class LeaseTimeout(AwsError):
     """A lease call did not finish within its hard timeout; it may or may not have landed."""
 

@@ -55,8 +55,10 @@ def run_daemon_command(args: argparse.Namespace) -> int:
     if (mismatch := _sandbox_mismatch(args, settings)) is not None:
         print(mismatch, file=sys.stderr)
         return 1
+    from controller.cli._preflight import announce
     from controller.daemon import configure_logging, run_daemon
 
+    announce(settings, args.path)
     tty = sys.stdout.isatty()
     configure_logging(console=console_logs(args.log_format, tty), colour=colour_wanted(sys.stdout))
     return asyncio.run(run_daemon(args.path, settings))

@@ -15,6 +15,7 @@ from typing import Any
 from controller.cli._common import add_output, fail
 from controller.cli._conditions import unhealthy
 from controller.cli._handoff import URL_VARIABLE
+from controller.cli._select import SelectorError, add_selector_options, parse_selector
 from controller.cli._style import PLAIN, Style, style_for
 
 DEFAULT_URL = "http://127.0.0.1:8080"
@@ -36,6 +37,7 @@ def register(commands: Any) -> None:
         action="store_true",
         help="exit 1 unless every object is Ready and not Drifted and the desired state is valid",
     )
+    add_selector_options(status)
     status.set_defaults(handler=run_status)
 
 
@@ -73,11 +75,17 @@ class DaemonUnreachable(OSError):
 
 def run_status(args: argparse.Namespace) -> int:
     try:
+        selector = parse_selector(args.targets, args.labels)
         status = fetch_status(args.url)
     except DaemonUnreachable as exc:
         return fail(args, f"{exc}; {START_HINT}")
-    except OSError as exc:
+    except (OSError, SelectorError) as exc:
         return fail(args, str(exc))
+    status["objects"] = [
+        item
+        for item in status["objects"]
+        if selector.matches(f"{item['kind']}/{item['name']}", item.get("labels") or {})
+    ]
     if args.output == "json":
         print(json.dumps(status, indent=2))
     else:

@@ -22,6 +22,7 @@ def engine_settings(settings: Settings, *, force: bool = False) -> EngineSetting
         concurrency=settings.concurrency,
         prune=settings.prune.enabled,
         prune_max_fraction=settings.prune.max_fraction,
+        prune_min_count=settings.prune.min_count,
         force=force,
         limits=RateLimits(
             ecs_task_definition_writes=settings.limits.ecs_task_definition_writes_per_second,

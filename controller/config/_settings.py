@@ -65,6 +65,9 @@ class Alerts(_Section):
 class Prune(_Section):
     enabled: bool = False
     max_fraction: Annotated[float, Field(ge=0, le=1)] = 0.1
+    # Up to this many objects' resources may be pruned at once whatever the fraction, so
+    # one removal in a small tree needs no --force.
+    min_count: Annotated[int, Field(ge=0)] = 1
 
 
 class LeaderElection(_Section):

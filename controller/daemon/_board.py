@@ -25,6 +25,7 @@ class Observation:
     applied: bool  # changes were written (enforce) rather than left alone (detect, plan)
     drifted: tuple[Change, ...] = ()
     resources: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # the object's, for selectors
 
 
 @dataclass
@@ -34,6 +35,7 @@ class ObjectStatus:
     observed_generation: str = ""
     conditions: dict[str, Condition] = field(default_factory=dict)
     resources: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
     rotation: dict[str, Any] | None = None  # Services: the credential rotation's phase
 
     def condition(self, type_: str) -> Condition | None:
@@ -43,6 +45,7 @@ class ObjectStatus:
         document = {
             "kind": self.kind,
             "name": self.name,
+            "labels": dict(sorted(self.labels.items())),
             "observedGeneration": self.observed_generation,
             "conditions": [
                 self.conditions[t].as_json() for t in CONDITION_TYPES if t in self.conditions
@@ -92,6 +95,7 @@ class StatusBoard:
         kind, name = seen.key.split("/", 1)
         status = self.objects.setdefault(seen.key, ObjectStatus(kind, name))
         status.observed_generation = seen.generation
+        status.labels = dict(seen.labels)
         status.resources = {**status.resources, **seen.resources}
         for type_, (state, reason, message) in _conditions(seen).items():
             status.conditions = set_condition(status.conditions, type_, state, reason, message, now)

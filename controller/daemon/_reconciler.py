@@ -202,6 +202,7 @@ class KeyReconciler:
                 applied=outcome.writes,
                 drifted=drifted,
                 resources=dict(outcome.resources),
+                labels=dict(declared.metadata.labels),
             ),
             datetime.now(UTC),
         )

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Collection, Iterable
+from dataclasses import dataclass
 
 from controller.aws import QUOTA_CODES, AwsError
 from controller.desired import DesiredState, Service
 from controller.engine._converged import CONVERGED_TAG, drift_among, mark_drift, record_convergence
 from controller.engine._objects import reconcile_provider, reconcile_role
-from controller.engine._outcome import Outcome
+from controller.engine._outcome import NotInPlan, Outcome, Progress
 from controller.engine._prune import prune
+from controller.engine._reads import ReadJournal, Reads, reading_for, record_reads
 from controller.engine._rotation import (
     RotationEvent,
     RotationState,
@@ -27,7 +29,7 @@ from controller.engine._rotation_plan import PHASES, Phase, rotation_due
 from controller.engine._service import ServiceReconciler
 from controller.engine._world import EngineSettings, World
 from controller.idp import IdpError
-from controller.plan import Plan
+from controller.plan import Change, Plan
 from controller.plan._desired import execution_role_name, task_role_name
 
 __all__ = [
@@ -37,15 +39,20 @@ __all__ = [
     "EngineSettings",
     "Outcome",
     "Phase",
+    "Progress",
+    "ReadJournal",
+    "Reads",
     "RotationEvent",
     "RotationState",
     "RotationStep",
+    "RunOptions",
     "World",
     "advance_rotation",
     "aws_reason",
     "drift_among",
     "keys_in_order",
     "problem_reason",
+    "record_reads",
     "rotation_due",
     "rotation_state",
 ]
@@ -98,36 +105,72 @@ def keys_in_order(state: DesiredState) -> list[list[str]]:
     ]
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How one CLI pass runs, beyond plan or apply.
+
+    ``only``: the declared objects to reconcile (a ``--target``/``-l`` selection, its
+    dependencies included), None for all. ``orphans``: also list, withheld, the resources
+    of undeclared objects while pruning is off; ``orphans_of`` narrows orphans (listed or
+    pruned) to those objects. ``allowed`` and ``progress``: see :class:`Outcome`.
+    """
+
+    only: frozenset[str] | None = None
+    orphans: bool = False
+    orphans_of: frozenset[str] | None = None
+    allowed: Callable[[Change], bool] | None = None
+    progress: Progress | None = None
+
+
 class Engine:
     def __init__(self, world: World) -> None:
         self.world = world
 
-    async def reconcile(self, state: DesiredState, key: str, *, writes: bool) -> Outcome:
+    async def reconcile(
+        self, state: DesiredState, key: str, *, writes: bool, options: RunOptions | None = None
+    ) -> Outcome:
         kind, name = key.split("/", 1)
+        options = options or RunOptions()
         mode = self.world.settings.mode
         if kind == "Service":
             mode = state.services[name].spec.mode or mode
         detect = mode == "detect"
-        outcome = Outcome(key, writes=writes and not detect, detect=detect, records=writes)
+        outcome = Outcome(
+            key,
+            writes=writes and not detect,
+            withheld="detect" if detect else "",
+            records=writes,
+            allowed=options.allowed,
+            progress=options.progress,
+        )
+        reading = reading_for.set(key)
         try:
             await _BY_KIND[kind](self.world, state, name, outcome)
+            outcome.finish()
             await record_convergence(self.world, state, outcome)
         except (AwsError, IdpError) as exc:
             reason = problem_reason(exc)
             message = f"{outcome.resource} {outcome.action} failed: {exc}"
             outcome.problem(outcome.resource, name, reason, message)
+        except NotInPlan as refused:
+            change = refused.change
+            outcome.problem(change.resource, change.id, "NotInPlan", str(refused))
+        finally:
+            reading_for.reset(reading)
         mark_drift(state, outcome)
         return outcome
 
-    async def begin_cycle(self, state: DesiredState) -> None:
-        """Forget every batch read, then read the ECS services of every Service in batches
-        of ten up front.
+    async def begin_cycle(self, state: DesiredState, only: Collection[str] | None = None) -> None:
+        """Forget every batch read, then read the ECS services of the Services about to be
+        reconciled (all, or those keyed in ``only``) in batches of ten up front.
 
         Never fails for one object's reads: a cluster that is missing or forbidden, or a
         service ECS cannot describe, is kept for the Services that ask for it and becomes a
         problem on those alone when they are reconciled."""
         self.world.begin_cycle()
-        await self._prefetch(state.services.values())
+        await self._prefetch(
+            s for n, s in state.services.items() if only is None or f"Service/{n}" in only
+        )
 
     async def renew(self, state: DesiredState) -> None:
         """The daemon's resync begins: the ECS services read afresh, in batches of ten.
@@ -155,23 +198,48 @@ class Engine:
             (s.spec.cluster, s.spec.service) for s in services if s.spec.service
         )
 
-    async def prune(self, state: DesiredState, *, writes: bool) -> Outcome:
-        return await prune(self.world, state, writes)
+    async def prune(
+        self, state: DesiredState, *, writes: bool, options: RunOptions | None = None
+    ) -> Outcome:
+        options = options or RunOptions()
+        outcome = Outcome(
+            "Controller/prune",
+            writes=writes,
+            records=writes,
+            allowed=options.allowed,
+            progress=options.progress,
+        )
+        reading = reading_for.set(outcome.key)
+        try:
+            await prune(self.world, state, writes, owners=options.orphans_of, outcome=outcome)
+            outcome.finish()
+        except NotInPlan as refused:
+            change = refused.change
+            outcome.problem(change.resource, change.id, "NotInPlan", str(refused))
+        finally:
+            reading_for.reset(reading)
+        return outcome
 
-    async def run(self, state: DesiredState, *, writes: bool) -> tuple[Plan, list[Outcome]]:
+    async def run(
+        self, state: DesiredState, *, writes: bool, options: RunOptions | None = None
+    ) -> tuple[Plan, list[Outcome]]:
         """One full pass: plan (``writes=False``) or apply."""
-        await self.begin_cycle(state)
+        options = options or RunOptions()
+        only = options.only
+        await self.begin_cycle(state, only)
         limit = asyncio.Semaphore(self.world.settings.concurrency)
 
         async def bounded(key: str) -> Outcome:
             async with limit:
-                return await self.reconcile(state, key, writes=writes)
+                return await self.reconcile(state, key, writes=writes, options=options)
 
         outcomes: list[Outcome] = []
         for wave in keys_in_order(state):
-            outcomes.extend(await asyncio.gather(*(bounded(key) for key in wave)))
-        if self.world.settings.prune:
-            outcomes.append(await self.prune(state, writes=writes))
+            chosen = [key for key in wave if only is None or key in only]
+            outcomes.extend(await asyncio.gather(*(bounded(key) for key in chosen)))
+        wanted = options.orphans_of is None or options.orphans_of
+        if wanted and (self.world.settings.prune or options.orphans):
+            outcomes.append(await self.prune(state, writes=writes, options=options))
         plan = Plan()
         for outcome in outcomes:
             plan.changes.extend(outcome.changes)

@@ -213,6 +213,26 @@ def revision_family(arn: object) -> str:
     return short.rsplit(":", 1)[0] if ":" in short else short
 
 
+def verdict_inputs(live: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What :func:`roll_ecs_service` decides on, of a DescribeServices answer: a saved plan
+    stays good while these stay the same. Task counts, events and the progress of a
+    rollout that did not fail move on their own and decide nothing."""
+    if live is None:
+        return None
+    failed = [
+        (str(d.get("id")), str(d.get("rolloutStateReason") or ""))
+        for d in live.get("deployments") or []
+        if d.get("rolloutState") == "FAILED"
+    ]
+    return {
+        "serviceArn": live.get("serviceArn"),
+        "status": live.get("status"),
+        "taskDefinition": live.get("taskDefinition"),
+        "deploymentController": deployment_controller(live),
+        "failedDeployments": sorted(failed),
+    }
+
+
 def _has_failed_deployment(live: Mapping[str, Any]) -> bool:
     return any(d.get("rolloutState") == "FAILED" for d in live.get("deployments") or [])
 

@@ -1,9 +1,14 @@
 """Deleting what the desired state no longer names: only with pruning on, only what carries
-this controller's tags, and never more than a fraction of what it manages in one go."""
+this controller's tags, and never more than a fraction of what it manages in one go
+(beyond an absolute floor, so that one removal in a small tree needs no ``--force``).
+
+With pruning off the same orphans are listed, withheld, so a plan shows what ``--prune``
+would delete."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from controller.aws import ObservedSecret
@@ -28,9 +33,37 @@ class Stale:
     id: str
 
 
-async def prune(world: World, state: DesiredState, writes: bool) -> Outcome:
-    outcome = Outcome("Controller/prune", writes=writes, records=writes)
+def prune_refusal(
+    stale: int, managed: int, max_fraction: float, min_count: int, *, force: bool
+) -> str | None:
+    """Why deleting the resources of ``stale`` of ``managed`` objects is refused, or None.
+
+    Up to ``min_count`` objects may always go; past that, at most ``max_fraction`` of what
+    is managed. A desired state read from the wrong folder, or half checked out, would
+    otherwise delete most of what the controller manages in one cycle."""
+    if force or stale <= min_count or stale / managed <= max_fraction:
+        return None
+    return (
+        f"would delete the resources of {stale} of {managed} managed objects "
+        f"({stale / managed:.0%}), over prune.maxFraction {max_fraction:.0%} and "
+        f"prune.minCount {min_count}; nothing deleted (use --force if this is intended)"
+    )
+
+
+async def prune(
+    world: World,
+    state: DesiredState,
+    writes: bool,
+    *,
+    owners: Collection[str] | None = None,
+    outcome: Outcome | None = None,
+) -> Outcome:
+    """Delete (or, with pruning off, list) the resources of objects no longer declared;
+    with ``owners``, of those objects only (``--target``)."""
     settings = world.settings
+    outcome = outcome or Outcome("Controller/prune", writes=writes, records=writes)
+    if not settings.prune:
+        outcome.writes, outcome.withheld = False, "prune"
     roles = {
         name: role
         for name, role in (await world.iam.roles()).items()
@@ -41,22 +74,25 @@ async def prune(world: World, state: DesiredState, writes: bool) -> Outcome:
         for name, secret in (await world.secrets.listing(SECRET_PREFIX)).items()
         if is_ours(secret.tags, settings.controller_id) and secret.deleted_date is None
     }
-    owners = {r.tags.get(OWNER, "") for r in roles.values()} | {
+    managed = {r.tags.get(OWNER, "") for r in roles.values()} | {
         s.tags.get(OWNER, "") for s in secrets.values()
     }
-    stale_owners = sorted(owner for owner in owners if owner and owner not in state.sources)
+    stale_owners = sorted(
+        owner
+        for owner in managed
+        if owner and owner not in state.sources and (owners is None or owner in owners)
+    )
     if not stale_owners:
         return outcome
-    fraction = len(stale_owners) / len(owners)
-    if fraction > settings.prune_max_fraction and not settings.force:
-        outcome.problem(
-            "controller:prune",
-            "prune",
-            "PruneLimitExceeded",
-            f"would delete the resources of {len(stale_owners)} of {len(owners)} managed objects "
-            f"({fraction:.0%}), over prune.maxFraction {settings.prune_max_fraction:.0%}; "
-            "nothing deleted (use --force if this is intended)",
-        )
+    refusal = prune_refusal(
+        len(stale_owners),
+        len(managed),
+        settings.prune_max_fraction,
+        settings.prune_min_count,
+        force=settings.force,
+    )
+    if refusal is not None and settings.prune:
+        outcome.problem("controller:prune", "prune", "PruneLimitExceeded", refusal)
         return outcome
     # Sorted, a task-readable secret comes before its registration secret, whose handles
     # the client's deletion needs.

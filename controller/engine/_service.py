@@ -7,14 +7,18 @@ plan, ids that only exist after an earlier write are shown as ``(known after app
 from __future__ import annotations
 
 import contextlib
-import math
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from controller.aws import ObservedSecret
-from controller.desired import DesiredState, format_duration
+from controller.desired import DesiredState
+from controller.engine._client_documents import (
+    client_document,
+    observed_client_document,
+    replaced_credentials,
+)
 from controller.engine._client_intent import Intent, intent_of, registered_before
 from controller.engine._converged import CONVERGED_TAG
 from controller.engine._ecs_service import roll_ecs_service
@@ -81,6 +85,9 @@ class ServiceReconciler:
         self.intent: Intent | None = None  # a client creation under way (_client_intent)
         self.secret_created = False  # by this pass, to hold an intent
         self.credentials_replaced = False
+        # A client this plan would create (or recreate): its id and secret are known only
+        # after apply, yet they will replace those the secret holds.
+        self.client_planned = False
 
     async def run(self) -> None:
         with contextlib.suppress(_Blocked, AccessBlocked):  # already reported as a problem
@@ -197,7 +204,7 @@ class ServiceReconciler:
         assert record is not None
         record = self._with_issued_secret(record, observed)
         self._warn_of_expiry(observed)
-        diff = diff_documents(self._client_document(observed), _observed_client_document(observed))
+        diff = diff_documents(self._client_document(observed), observed_client_document(observed))
         if diff and self.outcome.change(CLIENT, observed.client_id, "update", diff):
             # RFC 7592 servers may rotate the registration access token on update
             # (oidc-provider, Keycloak): the old one is dead, so save the new one now.
@@ -289,6 +296,7 @@ class ServiceReconciler:
             if found is not None:
                 return await self._take_over(found, "create")
         diff = diff_documents(self._client_document(), None)
+        self.client_planned = not self.outcome.writes
         if self.outcome.change(CLIENT, self.client_spec.name, "create", diff):
             intent = self.intent or await self._declare(Intent.new(self.client_spec.name))
             record = await self.idp.create(self.client_spec, intent.client_secret)
@@ -326,15 +334,7 @@ class ServiceReconciler:
         return intent
 
     def _client_document(self, observed: ObservedClient | None = None) -> dict[str, Any]:
-        document: dict[str, Any] = {
-            "name": self.client_spec.name,
-            "scopes": list(self.client_spec.scopes),
-            "grantTypes": ["client_credentials"],
-        }
-        if observed is not None and observed.token_lifetime is not None:
-            # Only IdPs that report a lifetime (Cognito) can drift in it.
-            document["tokenLifetime"] = _lifetime(self.client_spec.token_lifetime)
-        return document
+        return client_document(self.client_spec, observed)
 
     async def _secret(self, record: ClientRecord | None) -> str:
         self.outcome.at(SECRET)
@@ -368,34 +368,20 @@ class ServiceReconciler:
         ) + tuple(
             FieldChange(f"value.{key}", SENSITIVE, None) for key in foreign_keys(observed_value)
         )
+        if record is None and self.client_planned:
+            diff += replaced_credentials(diff, observed_value)
         if not diff:
             return secret.arn
         ours = is_ours(secret.tags, self.world.settings.controller_id)
         action: Action = "update" if ours else "adopt"
+        # Tasks read the secret only when they start: new credentials need new tasks.
+        self.credentials_replaced = any(
+            change.path in ("value.client_id", "value.client_secret") for change in diff
+        )
         if self.outcome.change(SECRET, name, action, diff) and record is not None:
             if any(change.path.startswith("value.") for change in diff):
-                # Tasks read the secret only when they start: new credentials need new tasks.
-                self.credentials_replaced = any(
-                    change.path in ("value.client_id", "value.client_secret") for change in diff
-                )
                 value = value_with_record(desired_value, record)
                 await self.world.secrets.put(secret.arn, value, str(uuid.uuid4()))
             if any(change.path.startswith("tags.") for change in diff):
                 await self.world.secrets.tag(secret.arn, self.tags)
         return secret.arn
-
-
-def _observed_client_document(observed: ObservedClient) -> dict[str, Any]:
-    document: dict[str, Any] = {
-        "name": observed.name,
-        "scopes": sorted(observed.scopes),
-        "grantTypes": sorted(observed.grant_types),
-    }
-    if observed.token_lifetime is not None:
-        document["tokenLifetime"] = _lifetime(observed.token_lifetime)
-    return document
-
-
-def _lifetime(value: timedelta) -> str:
-    """A token lifetime as IdPs hold it (Cognito: whole minutes, asked for rounded up)."""
-    return format_duration(timedelta(minutes=math.ceil(value.total_seconds() / 60)))

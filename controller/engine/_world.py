@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import aiohttp
 
@@ -40,6 +41,7 @@ class EngineSettings:
     concurrency: int = 8
     prune: bool = False
     prune_max_fraction: float = 0.1
+    prune_min_count: int = 1
     force: bool = False
     limits: RateLimits = field(default_factory=RateLimits)
     region: str | None = None
@@ -65,6 +67,8 @@ class World:
         self._idps: dict[str, tuple[IdentityProvider, IdentityProviderAdapter]] = {}
         self._resource_servers: dict[str, CognitoResourceServers] = {}
         self.account_id = ""
+        # Wraps each adapter made from here on (kind, adapter, where): see _reads.
+        self.recorder: Callable[[str, Any, str], Any] | None = None
         self.http: aiohttp.ClientSession
         self.iam: Iam
         self.secrets: Secrets
@@ -130,12 +134,18 @@ class World:
         name = provider.metadata.name
         known = self._idps.get(name)
         if known is None or known[0] != provider:
-            self._idps[name] = (provider, self._adapter(provider))
+            adapter = self._adapter(provider)
+            if self.recorder is not None:
+                adapter = self.recorder("idp", adapter, f"IdentityProvider/{name}")
+            self._idps[name] = (provider, adapter)
         return self._idps[name][1]
 
     def resource_servers(self, user_pool_id: str) -> CognitoResourceServers:
         if user_pool_id not in self._resource_servers:
-            self._resource_servers[user_pool_id] = CognitoResourceServers(user_pool_id, self.aws)
+            servers = CognitoResourceServers(user_pool_id, self.aws)
+            if self.recorder is not None:
+                servers = self.recorder("resource_servers", servers, user_pool_id)
+            self._resource_servers[user_pool_id] = servers
         return self._resource_servers[user_pool_id]
 
     def _adapter(self, provider: IdentityProvider) -> IdentityProviderAdapter:

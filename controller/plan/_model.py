@@ -10,6 +10,9 @@ from typing import Any, Literal
 
 Action = Literal["create", "update", "delete", "adopt"]
 ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "adopt")
+# Why a found change is not made: the object is in detect mode, or the change deletes an
+# orphan while pruning is off.
+Withheld = Literal["", "detect", "prune"]
 
 SENSITIVE = "(sensitive)"
 KNOWN_AFTER_APPLY = "(known after apply)"
@@ -31,20 +34,15 @@ class Change:
     id: str
     action: Action
     diff: tuple[FieldChange, ...] = ()
-    note: str = ""  # e.g. "detect mode: not applied"
     # Repairs a change made outside the controller: the object had converged at the same
     # inputs before (its durable record says so), so no edit of the desired state made it.
     drift: bool = False
+    # Found but not made (nor to be made by apply): why, or "" for a change apply makes.
+    withheld: Withheld = ""
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "object": self.object,
-            "resource": self.resource,
-            "id": self.id,
-            "action": self.action,
-            "drift": self.drift,
-            "diff": [{"path": c.path, "before": c.before, "after": c.after} for c in self.diff],
-        }
+    @property
+    def applied(self) -> bool:
+        return not self.withheld
 
 
 @dataclass(frozen=True)
@@ -57,27 +55,33 @@ class Problem:
     reason: str  # CamelCase, as status conditions carry it
     message: str
 
+    def as_json(self) -> dict[str, str]:
+        return dict(vars(self))
+
 
 @dataclass
 class Plan:
     changes: list[Change] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
+    @property
+    def applicable(self) -> list[Change]:
+        """The changes apply makes; detect-mode findings and orphans kept by a disabled
+        prune are reported apart and never counted as changes."""
+        return [change for change in self.changes if change.applied]
+
+    def withheld(self, reason: Withheld) -> list[Change]:
+        return [change for change in self.changes if change.withheld == reason]
+
     def summary(self) -> dict[str, int]:
         counts: dict[str, int] = dict.fromkeys(ACTIONS, 0)
-        for change in self.changes:
+        for change in self.applicable:
             counts[change.action] += 1
+        counts["detect"] = len(self.withheld("detect"))
+        counts["orphaned"] = len(self.withheld("prune"))
+        counts["problems"] = len(self.problems)
         return counts
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.changes)
-
-    def as_json(self) -> dict[str, Any]:
-        document: dict[str, Any] = {
-            "changes": [change.as_json() for change in self.changes],
-            "summary": self.summary(),
-        }
-        if self.problems:
-            document["problems"] = [vars(problem) for problem in self.problems]
-        return document
+        return bool(self.applicable)

@@ -275,7 +275,7 @@ def _kill_while_held(
     (None when the apply ended, or waited too long, without making that call) and what
     happened, in words."""
     peer.hold(operations, nth=nth, then=then)
-    process = world.cli("apply", output=subprocess.DEVNULL)
+    process = world.cli("apply", "--auto-approve", output=subprocess.DEVNULL)
     deadline = time.monotonic() + HOLD_WAIT_SECONDS
     held = None
     try:
@@ -300,7 +300,7 @@ def _kill_while_held(
 
 def _kill_after(world: ChaosWorld, delay: float) -> str:
     """SIGKILL an apply after ``delay`` seconds; what happened, in words."""
-    process = world.cli("apply", output=subprocess.DEVNULL)
+    process = world.cli("apply", "--auto-approve", output=subprocess.DEVNULL)
     try:
         code = process.wait(timeout=delay)
         return f"apply exited {code} first"
@@ -319,7 +319,7 @@ def fault_phase(world: ChaosWorld, plan: ChaosPlan, rng: random.Random, figures:
         )
     try:
         for attempt in range(1, plan.fault_attempts + 1):
-            code, _ = world.run("apply")
+            code, _ = world.run("apply", "--auto-approve")
             figures.applies_under_faults = attempt
             world.say(f"  apply under {plan.fault_rate:.0%} faults #{attempt}: exit {code}")
             if code == 0:
@@ -330,7 +330,7 @@ def fault_phase(world: ChaosWorld, plan: ChaosPlan, rng: random.Random, figures:
             figures.faults_injected[name] = report["injected"]
             figures.faults_total += int(report["total"])
     last_fault = time.monotonic()
-    code, output = world.run("apply")
+    code, output = world.run("apply", "--auto-approve")
     plan_code, plan_output = world.run("plan", "--detailed-exitcode")
     figures.seconds_to_converge_after_last_fault = round(time.monotonic() - last_fault, 2)
     figures.converged = code == 0 and plan_code == 0

@@ -57,7 +57,7 @@ class Cli:
 
     def apply(self, *args: str) -> subprocess.CompletedProcess[str]:
         """An apply that must succeed."""
-        result = self("apply", *args)
+        result = self("apply", "--auto-approve", *args)
         assert result.returncode == 0, explain(result)
         return result
 

@@ -31,7 +31,7 @@ def killed_while_calling(cli: Cli, moto: MotoPeer, operation: str) -> None:
     moto.inject_fault(operation, "InternalFailure", 500, count=50, delay=HOLD_SECONDS)
     held_before = moto.calls().get(operation, 0)
     process = subprocess.Popen(
-        [str(ECS_OAUTH), "apply", "-f", str(cli.folder)],
+        [str(ECS_OAUTH), "apply", "--auto-approve", "-f", str(cli.folder)],
         env=cli.env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -82,7 +82,7 @@ def test_the_next_apply_finishes_with_exactly_one_client_per_service(
     killed_while_calling(cli, moto, operation)
 
     result = subprocess.run(
-        [str(ECS_OAUTH), "apply", "-f", str(cli.folder)],
+        [str(ECS_OAUTH), "apply", "--auto-approve", "-f", str(cli.folder)],
         env=cli.env,
         capture_output=True,
         text=True,

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import regex
 
+from controller.plan import FORMAT_VERSION
 from tests.harness.moto import REGION, MotoPeer
 from tests.harness.oidc_provider import OidcProviderPeer
 from tests.harness.world import ACCOUNT, FAMILIES
@@ -407,23 +408,70 @@ class TestPlanOutput:
     def test_the_json_plan_has_exactly_spec_shape(self, converged: Converged) -> None:
         plan = plan_before(converged)
 
-        assert set(plan) == {"changes", "summary"}
-        assert set(plan["summary"]) == {"create", "update", "delete", "adopt"}
+        assert set(plan) == {"format_version", "context", "changes", "summary", "problems"}
+        assert plan["format_version"] == FORMAT_VERSION
+        assert set(plan["context"]) == {"account", "region", "controllerId", "desired"}
+        assert (plan["context"]["account"], plan["context"]["region"]) == (ACCOUNT, REGION)
+        assert set(plan["summary"]) == {
+            "create",
+            "update",
+            "delete",
+            "adopt",
+            "detect",
+            "orphaned",
+            "problems",
+        }
+        assert plan["problems"] == []
         assert plan["changes"]
         for change in plan["changes"]:
-            assert set(change) == {"object", "resource", "id", "action", "diff", "drift"}
+            assert set(change) == {
+                "object",
+                "resource",
+                "id",
+                "action",
+                "diff",
+                "drift",
+                "applied",
+                "reason",
+            }
             assert change["drift"] is False  # a first apply repairs nothing
+            assert (change["applied"], change["reason"]) == (True, None)
             assert change["action"] in plan["summary"]
             assert isinstance(change["id"], str)
             for field in change["diff"]:
-                assert set(field) == {"path", "before", "after"}
+                assert set(field) == {
+                    "path",
+                    "before",
+                    "after",
+                    "after_unknown",
+                    "after_sensitive",
+                    "before_sensitive",
+                }
                 assert isinstance(field["path"], str)
+                assert field["after"] not in ("(sensitive)", "(known after apply)")
+
+    def test_values_known_only_after_apply_are_flagged_not_spelled(
+        self, converged: Converged
+    ) -> None:
+        plan = plan_before(converged)
+
+        fields = [
+            field
+            for change in plan["changes"]
+            if change["resource"] == "secretsmanager:secret"
+            for field in change["diff"]
+            if field["path"] in ("value.client_id", "value.client_secret")
+        ]
+
+        assert len(fields) == 2 * len(SERVICES)
+        assert {(f["after"], f["after_unknown"]) for f in fields} == {(None, True)}
 
     def test_the_json_summary_counts_the_changes(self, converged: Converged) -> None:
         plan = plan_before(converged)
 
-        for action, count in plan["summary"].items():
-            assert count == sum(1 for c in plan["changes"] if c["action"] == action)
+        for action in ("create", "update", "delete", "adopt"):
+            count = sum(1 for c in plan["changes"] if c["action"] == action and c["applied"])
+            assert plan["summary"][action] == count
 
     def test_the_first_plan_names_every_resource_it_will_create(self, converged: Converged) -> None:
         plan = plan_before(converged)
@@ -438,14 +486,37 @@ class TestPlanOutput:
         for role in SCOPES_OF:
             assert (f"Role/{role}", "iam:role", f"ecs-oauth-{role}", "create") in planned
 
-    def test_the_client_secret_is_sensitive_in_the_apply_output(self, converged: Converged) -> None:
+    def test_the_client_secret_is_never_spelled_in_the_apply_output(
+        self, converged: Converged
+    ) -> None:
         assert converged.apply is not None
         lines = [
             line for line in converged.apply.stdout.splitlines() if "value.client_secret" in line
         ]
+        secrets_now = [
+            secret_value(converged.world, service)["client_secret"] for service in SERVICES
+        ]
 
         assert len(lines) == 3
-        assert all(line.endswith("= (sensitive)") for line in lines)
+        assert all(line.endswith("= (known after apply)") for line in lines)
+        assert not [s for s in secrets_now if s in converged.apply.stdout + converged.apply.stderr]
+
+    def test_the_apply_output_shows_the_plan_then_progress_then_the_past_tense(
+        self, converged: Converged
+    ) -> None:
+        assert converged.apply is not None
+        stdout, stderr = converged.apply.stdout, converged.apply.stderr
+
+        assert stdout.startswith(f"Account {ACCOUNT}, region {REGION}, controller ")
+        assert stdout.index("will perform the following actions") < stdout.index("Plan: ")
+        assert (
+            stdout.rstrip().splitlines()[-1] == "Apply complete: 13 created, 6 updated, 0 deleted"
+        )
+        assert re.search(
+            r"^ecs:task-definition orders-api: registering revision… done in \d+\.\ds$",
+            stderr,
+            re.MULTILINE,
+        ), stderr
 
 
 class TestIdempotence:
@@ -469,7 +540,14 @@ class TestIdempotence:
         result = converged.cli("plan", "--detailed-exitcode", "--output", "json")
 
         assert result.returncode == 0, explain(result)
-        assert json.loads(result.stdout) == {
-            "changes": [],
-            "summary": {"create": 0, "update": 0, "delete": 0, "adopt": 0},
+        document = json.loads(result.stdout)
+        assert (document["changes"], document["problems"]) == ([], [])
+        assert document["summary"] == {
+            "create": 0,
+            "update": 0,
+            "delete": 0,
+            "adopt": 0,
+            "detect": 0,
+            "orphaned": 0,
+            "problems": 0,
         }

@@ -54,7 +54,7 @@ def test_apply_while_a_daemon_leads_is_refused_naming_the_holder(
 ) -> None:
     world.moto.clear_journal()
 
-    result = as_caller(cli, "apply")("apply", *LEASE)
+    result = as_caller(cli, "apply")("apply", "--auto-approve", *LEASE)
 
     assert result.returncode == 1, explain(result)
     [refusal] = result.stderr.strip().splitlines()  # one line says it all
@@ -74,10 +74,10 @@ def test_apply_with_force_unlock_takes_the_lease_over_and_warns(
 ) -> None:
     seen = len(daemon.events)
 
-    result = as_caller(cli, "apply")("apply", "--force-unlock", *LEASE)
+    result = as_caller(cli, "apply")("apply", "--auto-approve", "--force-unlock", *LEASE)
 
     assert result.returncode == 0, explain(result)
-    assert "Apply complete." in result.stdout
+    assert "Apply complete: " in result.stdout
     warning = next(line for line in result.stderr.splitlines() if line.startswith("warning:"))
     assert "--force-unlock" in warning
     assert holder(daemon) in warning
@@ -100,11 +100,26 @@ def test_plan_takes_no_lease_and_never_writes(
     assert writes_by(calls, "plan") == []
 
 
+def test_a_second_daemon_warns_at_start_that_the_first_holds_the_lease(
+    world: SeededWorld, cli: Cli, daemon: RunningDaemon
+) -> None:
+    env = daemon_environment({**cli.env, "AWS_ACCESS_KEY_ID": "second"})
+    settings = ("resyncInterval=1h", f"leaderElection.table={LEASE_TABLE}")
+    second = RunningDaemon.start(cli.folder, env, *settings, "leaderElection.leaseDuration=3s")
+
+    assert second.stop(signal.SIGTERM) == 0, second.output()
+    warning = next(line for line in second.stderr.splitlines() if "holds the lease" in line)
+    assert warning == (
+        f"warning: {holder(daemon)} holds the lease of controller default (table {LEASE_TABLE}): "
+        "this replica stands by and writes nothing while that one renews it"
+    )
+
+
 def test_apply_waits_out_a_holder_that_is_gone_and_proceeds(world: SeededWorld, cli: Cli) -> None:
     gone = start_daemon(world, cli)
     gone.stop(signal.SIGKILL)  # no release: its lease item stays behind
 
-    result = as_caller(cli, "apply")("apply", *LEASE)
+    result = as_caller(cli, "apply")("apply", "--auto-approve", *LEASE)
 
     assert result.returncode == 0, explain(result)
     assert "which has not renewed it" in result.stderr
@@ -114,7 +129,7 @@ def test_apply_waits_out_a_holder_that_is_gone_and_proceeds(world: SeededWorld, 
 def test_apply_without_the_lease_table_is_refused_in_one_line(world: SeededWorld, cli: Cli) -> None:
     world.moto.clear_journal()
 
-    result = as_caller(cli, "apply")("apply", *LEASE)  # nobody created the table
+    result = as_caller(cli, "apply")("apply", "--auto-approve", *LEASE)  # nobody created the table
 
     assert result.returncode == 1, explain(result)
     [refusal] = result.stderr.strip().splitlines()

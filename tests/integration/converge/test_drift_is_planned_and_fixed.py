@@ -72,6 +72,9 @@ class TestEnforceMode:
             "path": "taskRoleArn",
             "before": world.execution_role_arn,
             "after": role_arn,
+            "after_unknown": False,
+            "after_sensitive": False,
+            "before_sensitive": False,
         }
         assert_fixed(in_sync)
         latest = task_definition_arns(world, "orders-api")[-1]
@@ -104,6 +107,9 @@ class TestEnforceMode:
             "path": path,
             "before": "orders/read",
             "after": "orders/read orders/write",
+            "after_unknown": False,
+            "after_sensitive": False,
+            "before_sensitive": False,
         }
         assert_fixed(in_sync)
         definition, _ = latest_task_definition(world, "checkout-worker")
@@ -127,6 +133,9 @@ class TestEnforceMode:
             "path": "scopes",
             "before": ["inventory.read"],
             "after": ["inventory.read", "inventory.write"],
+            "after_unknown": False,
+            "after_sensitive": False,
+            "before_sensitive": False,
         }
         assert_fixed(in_sync)
         assert sorted(in_sync.oidc.client(client_id)["scope"].split()) == scopes_of(OIDC_SERVICE)
@@ -162,6 +171,9 @@ class TestEnforceMode:
             "path": "scopes",
             "before": ["orders/read"],
             "after": ["orders/read", "orders/write"],
+            "after_unknown": False,
+            "after_sensitive": False,
+            "before_sensitive": False,
         }
         assert_fixed(in_sync)
         client = cognito_client(world, client_id)
@@ -409,8 +421,11 @@ class TestEnforceMode:
         ) in planned(plan)
         assert field_change(plan, "secretsmanager:secret", "value.client_secret") == {
             "path": "value.client_secret",
-            "before": "(sensitive)",
-            "after": "(sensitive)",
+            "before": None,
+            "after": None,
+            "after_unknown": False,
+            "after_sensitive": True,
+            "before_sensitive": True,
         }
         assert_fixed(in_sync)
         assert secret_value(world, "orders-api") == original
@@ -529,7 +544,18 @@ class TestAClientDeletedAtTheIdentityProvider:
                 "create",
                 ("name", "scopes", "grantTypes"),
             ),
+            # The plan says what the new client replaces, though not yet its id or secret.
+            (
+                "Service/orders-api",
+                "secretsmanager:secret",
+                "ecs-oauth/orders-api",
+                "update",
+                ("value.client_id", "value.client_secret"),
+            ),
+            ("Service/orders-api", "ecs:service", "prod/orders-api", "update", ("deployment",)),
         }
+        new_id = field_change(plan, "secretsmanager:secret", "value.client_id")
+        assert (new_id["before"], new_id["after_unknown"]) == (before["client_id"], True)
         assert_fixed(converged)
         after = secret_value(world, "orders-api")
         assert after["client_id"] != before["client_id"]
@@ -558,21 +584,29 @@ class TestDetectMode:
         set_cognito_scopes(world, client_id, ["orders/read"])
 
         plan = in_sync.cli("plan", "--detailed-exitcode")
-        applied = in_sync.cli("apply")
+        applied = in_sync.cli("apply", "--auto-approve")
 
-        assert plan.returncode == 2, explain(plan)
+        assert plan.returncode == 0, explain(plan)  # nothing apply would change
         [headline] = [line for line in plan.stdout.splitlines() if "idp:client" in line]
         assert headline.strip() == (
-            f'# Service/checkout-worker: idp:client "{client_id}" will be updated in place '
-            "(drift) (detect mode: not applied)"  # converged before: a change made by hand
+            f'# Service/checkout-worker: idp:client "{client_id}" would be updated in place '
+            "(drift)"  # converged before: a change made by hand
         )
+        found = plan.stdout.index("Found in detect mode, left as they are")
+        assert found < plan.stdout.index(headline)
         assert "~ scopes:" in plan.stdout
+        assert "No changes to apply." in plan.stdout
+        assert plan.stdout.rstrip().endswith("0 to adopt; 1 found in detect mode.")
         assert applied.returncode == 0, explain(applied)
-        assert "(detect mode: not applied)" in applied.stdout
+        assert "Found in detect mode" in applied.stdout
         assert cognito_client(world, client_id)["AllowedOAuthScopes"] == ["orders/read"]
-        assert planned(in_sync.cli.plan_json()) == {
+        document = in_sync.cli.plan_json()
+        assert planned(document) == {
             ("Service/checkout-worker", "idp:client", client_id, "update", ("scopes",)),
         }
+        [change] = document["changes"]
+        assert (change["applied"], change["reason"]) == (False, "detect")
+        assert document["summary"]["detect"] == 1
 
         write_desired_state(folder, world, in_sync.oidc.issuer, mode="enforce")
         assert_fixed(in_sync)
@@ -608,7 +642,7 @@ class TestOwnership:
             SecretString=json.dumps(unowned),
             Tags=[{"Key": "team", "Value": "payments"}],
         )
-        return Blocked(world, cli, cli("apply"), unowned)
+        return Blocked(world, cli, cli("apply", "--auto-approve"), unowned)
 
     def test_an_unowned_secret_is_reported_as_not_owned(self, blocked: Blocked) -> None:
         result = blocked.result

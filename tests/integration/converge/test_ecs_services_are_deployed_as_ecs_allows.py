@@ -67,7 +67,7 @@ class TestACodeDeployService:
         )
         (cli.folder / "billing.yaml").write_text(BILLING)
 
-        result = cli("apply")
+        result = cli("apply", "--auto-approve")
 
         assert result.returncode == 1, explain(result)
         resource, reason, message = problems(cli)["Service/billing"]
@@ -86,7 +86,7 @@ class TestADrainingService:
     def test_it_is_reported_and_left_alone(self, cli: Cli, world: SeededWorld) -> None:
         world.client("ecs").delete_service(cluster="prod", service="stock-sync", force=True)
 
-        result = cli("apply")
+        result = cli("apply", "--auto-approve")
 
         assert result.returncode == 1, explain(result)
         assert problems(cli) == {
@@ -109,7 +109,7 @@ class TestADeploymentTheCircuitBreakerRolledBack:
         assert service["taskDefinition"].endswith("/orders-api:1")  # rolled back
         before = update_service_calls(moto)
 
-        result = cli("apply")
+        result = cli("apply", "--auto-approve")
 
         assert result.returncode == 1, explain(result)
         resource, reason, message = problems(cli)["Service/orders-api"]

@@ -108,7 +108,7 @@ class TestRefusedExecutionRoles:
         desired = cli.folder / "payments.yaml"
         desired.write_text(desired.read_text().replace(world.execution_role_arn, foreign))
 
-        result = cli("apply")
+        result = cli("apply", "--auto-approve")
 
         assert result.returncode == 1, explain(result)
         assert "ExecutionRoleInAnotherAccount" in result.stdout + result.stderr

@@ -95,7 +95,7 @@ def apply_with_fault(
     world, cli = seed_fresh(moto, oidc, tmp_path_factory.mktemp("failed") / "desired")
     before = moto.calls()["RegisterTaskDefinition"]  # the seeding's own
     moto.inject_fault("RegisterTaskDefinition", **fault)  # type: ignore[arg-type]
-    result = cli("apply", *ONE_AT_A_TIME)
+    result = cli("apply", "--auto-approve", *ONE_AT_A_TIME)
     return Failed(world, cli, result, moto.calls()["RegisterTaskDefinition"] - before)
 
 
@@ -125,7 +125,9 @@ class TestARefusedTaskDefinitionWrite:
 
     def test_apply_says_it_is_incomplete_without_a_traceback(self, failed: Failed) -> None:
         assert failed.result.returncode == 1
-        assert "Apply incomplete: 1 problem(s) above." in failed.result.stderr
+        last = failed.result.stdout.rstrip().splitlines()[-1]
+        assert re.fullmatch(r"Apply complete: \d+ created, \d+ updated, 0 deleted; 1 problem", last)
+        assert "  ! Service/checkout-worker: ecs:task-definition" in failed.result.stdout
         assert "Traceback" not in failed.result.stdout + failed.result.stderr
 
     def test_the_other_services_converge(self, failed: Failed) -> None:
@@ -235,7 +237,7 @@ class TestARefusingIdentityProvider:
             moto_server, oidc_provider_server, tmp_path_factory.mktemp("idp") / "desired"
         )
         cli.env["PARTNERS_DCR_TOKEN"] = "not-the-initial-access-token"
-        return Failed(world, cli, cli("apply"), 0)
+        return Failed(world, cli, cli("apply", "--auto-approve"), 0)
 
     def test_a_refused_registration_is_named_on_the_oidc_service(self, failed: Failed) -> None:
         problem = the_problem(failed)
@@ -270,7 +272,7 @@ class TestATaskDefinitionFamilyWithoutRevision:
             moto_server, oidc_provider_server, tmp_path_factory.mktemp("billing") / "desired"
         )
         (cli.folder / "billing.yaml").write_text(BILLING)
-        return Failed(world, cli, cli("apply"), 0)
+        return Failed(world, cli, cli("apply", "--auto-approve"), 0)
 
     def test_the_service_reports_task_definition_missing(self, failed: Failed) -> None:
         problem = the_problem(failed)
@@ -339,7 +341,7 @@ class TestAServiceInAMissingCluster:
         )
         assert "cluster: gone" in moved
         payments.write_text(moved)
-        return Failed(world, cli, cli("apply"), 0)
+        return Failed(world, cli, cli("apply", "--auto-approve"), 0)
 
     def test_apply_names_that_service_alone_with_cluster_not_found(self, failed: Failed) -> None:
         problem = the_problem(failed)

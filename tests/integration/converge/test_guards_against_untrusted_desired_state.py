@@ -39,7 +39,7 @@ class TestAServiceNamingAnotherFamilysEcsService:
         payments.write_text(text.replace("service: orders-api", "service: checkout-worker"))
         before = ecs_service(world, "checkout-worker")["taskDefinition"]
 
-        result = cli("apply")
+        result = cli("apply", "--auto-approve")
 
         assert result.returncode == 1, explain(result)
         resource, reason, message = problems(cli)["Service/orders-api"]
@@ -64,7 +64,7 @@ class TestAResourceAnotherControllerManages:
             Tags=[{"Key": k, "Value": v} for k, v in FOREIGN_TAGS.items()],
         )
 
-        result = cli("apply")
+        result = cli("apply", "--auto-approve")
 
         assert result.returncode == 1, explain(result)
         resource, reason, message = problems(cli)["Service/orders-api"]
@@ -87,7 +87,7 @@ class TestAResourceAnotherControllerManages:
             Tags=[{"Key": k, "Value": v} for k, v in FOREIGN_TAGS.items()],
         )
 
-        result = cli("apply")
+        result = cli("apply", "--auto-approve")
 
         assert result.returncode == 1, explain(result)
         resource, reason, message = problems(cli)["Service/orders-api"]
@@ -115,7 +115,7 @@ class TestTheDefaultControllerIdAgainstAnEndpointThatIsNotLocal:
         before = world.moto.calls()
         remote = Cli(cli.folder, {**cli.env, "AWS_ENDPOINT_URL": REMOTE})
 
-        self.refused(remote("apply"))
+        self.refused(remote("apply", "--auto-approve"))
 
         assert world.moto.calls() == before
 
@@ -125,7 +125,7 @@ class TestTheDefaultControllerIdAgainstAnEndpointThatIsNotLocal:
         before = world.moto.calls()
         remote = Cli(cli.folder, {**cli.env, "AWS_ENDPOINT_URL_ECS": REMOTE})
 
-        self.refused(remote("apply"))
+        self.refused(remote("apply", "--auto-approve"))
 
         assert world.moto.calls() == before
 

@@ -9,8 +9,10 @@ every credential seen along the way is then looked for in every line printed.
 from __future__ import annotations
 
 import json
+import stat
 import subprocess
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,6 +38,7 @@ class Transcript:
     world: Any = None
     credentials: dict[str, set[str]] = field(default_factory=dict)
     task_definitions: list[dict[str, Any]] = field(default_factory=list)
+    saved_plan: Path | None = None
 
     def collect(self, kind: str, value: object) -> None:
         if isinstance(value, str) and value:
@@ -56,6 +59,8 @@ class Transcript:
         for run in self.cli.runs:
             command = " ".join(map(str, run.args[1:]))
             found += [(f"{command} (stdout)", run.stdout), (f"{command} (stderr)", run.stderr)]
+        if self.saved_plan is not None:
+            found.append((f"the saved plan {self.saved_plan}", self.saved_plan.read_text()))
         return found
 
 
@@ -81,7 +86,7 @@ def transcript(
     seen = Transcript(cli, world)
     seen.collect("initial_access_token", oidc_provider_server.initial_access_token)
 
-    run(cli, "apply", expect=0)
+    run(cli, "apply", "--auto-approve", expect=0)
     seen.collect_secrets(world, oidc_provider_server)
     run(cli, "plan", expect=0)
     run(cli, "plan", "--output", "json", expect=0)
@@ -99,7 +104,9 @@ def transcript(
     register_revision(world, "orders-api", environment={"OAUTH_SCOPE": "orders/write"})
     run(cli, "plan", "--detailed-exitcode", expect=2)
     run(cli, "plan", "--output", "json", expect=0)
-    run(cli, "apply", expect=0)
+    seen.saved_plan = tmp_path_factory.mktemp("saved") / "drift.plan"
+    run(cli, "plan", "-out", str(seen.saved_plan), expect=0)
+    run(cli, "apply", str(seen.saved_plan), expect=0)
     seen.collect_secrets(world, oidc_provider_server)
 
     # Failing applies: a task-definition write refused while there is drift to fix,
@@ -107,10 +114,10 @@ def transcript(
     oidc_provider_server.patch_client(stock_sync, {"scope": "inventory.write"})
     register_revision(world, "stock-sync", environment={"OAUTH_SCOPE": "inventory.read"})
     moto_server.inject_fault("RegisterTaskDefinition", "ClientException", count=1)
-    run(cli, "apply", "--output", "json", expect=1)
+    run(cli, "apply", "--auto-approve", "--output", "json", expect=1)
     seen.collect_secrets(world, oidc_provider_server)
     moto_server.inject_fault("RegisterTaskDefinition", "ClientException", count=1)
-    run(cli, "apply", expect=1)
+    run(cli, "apply", "--auto-approve", expect=1)
 
     seen.task_definitions = [latest_task_definition(world, s)[0] for s in SERVICES]
     return seen
@@ -121,7 +128,7 @@ def test_the_scenario_saw_every_kind_of_credential(transcript: Transcript) -> No
     # Each OIDC update rotated the registration access token: all three are in the set.
     assert len(transcript.credentials["registration_access_token"]) == 3
     assert len(transcript.credentials["initial_access_token"]) == 1
-    assert [run.returncode for run in transcript.cli.runs] == [0, 0, 0, 2, 0, 0, 1, 1]
+    assert [run.returncode for run in transcript.cli.runs] == [0, 0, 0, 2, 0, 0, 0, 1, 1]
 
 
 @pytest.mark.parametrize(
@@ -138,12 +145,18 @@ def test_no_credential_appears_in_any_output(transcript: Transcript, kind: str) 
     assert leaks == []
 
 
-def test_the_client_secret_is_printed_as_sensitive_where_it_is_planned(
+def test_the_client_secret_is_planned_as_known_after_apply_never_spelled(
     transcript: Transcript,
 ) -> None:
     first_apply = transcript.cli.runs[0]
 
-    assert first_apply.stdout.count("value.client_secret = (sensitive)") == len(SERVICES)
+    assert first_apply.stdout.count("value.client_secret = (known after apply)") == len(SERVICES)
+
+
+def test_the_saved_plan_is_readable_by_its_owner_alone(transcript: Transcript) -> None:
+    assert transcript.saved_plan is not None
+
+    assert stat.S_IMODE(transcript.saved_plan.stat().st_mode) == 0o600
 
 
 def test_no_credential_lands_in_a_task_definition(transcript: Transcript) -> None:
@@ -154,8 +167,14 @@ def test_no_credential_lands_in_a_task_definition(transcript: Transcript) -> Non
 
 
 def test_the_search_looks_at_text_that_names_the_clients(transcript: Transcript) -> None:
-    """A positive control: the client ids, not secret, are in the same output."""
-    first_apply = transcript.cli.runs[0].stdout
-    client_ids = {secret_value_of(transcript, service)["client_id"] for service in SERVICES}
+    """A positive control: the ids of the drifted clients, not secret, are in the same
+    outputs (the plan of the drift, and the plan saved for it)."""
+    drift_plan = transcript.cli.runs[3].stdout
+    assert transcript.saved_plan is not None
+    saved = transcript.saved_plan.read_text()
+    drifted = [
+        secret_value_of(transcript, service)["client_id"]
+        for service in ("checkout-worker", OIDC_SERVICE)
+    ]
 
-    assert all(client_id in first_apply for client_id in client_ids)
+    assert all(client_id in drift_plan and client_id in saved for client_id in drifted)

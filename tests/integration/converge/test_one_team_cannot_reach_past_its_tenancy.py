@@ -87,14 +87,14 @@ class TestTeamBsAttack:
         first_added_line = teams.inventory.read_text().count("\n") - attack.document.count("\n")
         assert int(hit["line"]) >= first_added_line, output  # in team B's own document
 
-    @pytest.mark.parametrize("command", ["plan", "apply"])
+    @pytest.mark.parametrize("command", [("plan",), ("apply", "--auto-approve")])
     def test_plan_and_apply_refuse_it_before_any_aws_call(
-        self, attacked: tuple[TwoTeams, Attack], command: str
+        self, attacked: tuple[TwoTeams, Attack], command: tuple[str, ...]
     ) -> None:
         teams, attack = attacked
         before, calls = aws_state(teams.world), teams.world.moto.calls()
 
-        code, located, output = teams.run(command)
+        code, located, output = teams.run(*command)
 
         assert code == 1, output
         assert any(m["message"].startswith(attack.refusal) for m in located), output
@@ -123,7 +123,7 @@ def test_adopting_what_another_controller_owns_is_refused_and_left_as_it_was(
         Tags=[{"Key": k, "Value": v} for k, v in foreign.items()],
     )
 
-    result = cli("apply", "--values", str(values))
+    result = cli("apply", "--auto-approve", "--values", str(values))
 
     assert result.returncode == 1, explain(result)
     resource, reason, message = problems(cli)["Service/stock-sync"]

@@ -63,7 +63,7 @@ def secret_versions(world: SeededWorld, name: str = f"ecs-oauth/{OIDC_SERVICE}")
 def test_every_profile_converges_and_then_plans_no_change(profiled: Profiled) -> None:
     cli = profiled.cli
 
-    applied = cli("apply")
+    applied = cli("apply", "--auto-approve")
     planned = cli("plan", "--detailed-exitcode")
 
     assert applied.returncode == 0, explain(applied)
@@ -155,7 +155,7 @@ def test_a_lost_registration_token_is_reported_and_no_second_client_is_made(
     manager.put_secret_value(SecretId=name, SecretString=json.dumps(registration))
 
     plan = cli.plan_json()
-    result = cli("apply")
+    result = cli("apply", "--auto-approve")
 
     [problem] = plan["problems"]
     assert (problem["object"], problem["reason"]) == (

@@ -47,7 +47,7 @@ class Setup:
     def apply(self) -> None:
         """Converge once with ``ecs-oauth apply``, as a team would before the daemon runs."""
         result = subprocess.run(
-            [str(ECS_OAUTH), "apply", "-f", str(self.folder)],
+            [str(ECS_OAUTH), "apply", "--auto-approve", "-f", str(self.folder)],
             env=self.env,
             capture_output=True,
             text=True,

@@ -52,7 +52,7 @@ def test_status_json_has_the_shape_spec_gives(setup: Setup) -> None:
     assert {"startedAt", "finishedAt", "objects"} <= set(status["controller"]["lastCycle"])
     assert {(o["kind"], o["name"]) for o in status["objects"]} == OBJECTS
     for item in status["objects"]:
-        spec_keys = {"kind", "name", "observedGeneration", "conditions", "resources"}
+        spec_keys = {"kind", "name", "labels", "observedGeneration", "conditions", "resources"}
         extra = {"rotation"} if item["kind"] == "Service" else set()
         assert set(item) == spec_keys | extra
         assert len(item["observedGeneration"]) == 12
