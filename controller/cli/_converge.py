@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from controller.cli._common import add_desired_state, add_output, add_settings
-from controller.cli._handoff import values_default
+from controller.cli._handoff import NO_DESIRED_STATE, values_default
 from controller.cli._job import Job, inputs_of, load_job
 from controller.cli._lease import add_force_unlock
 from controller.cli._passes import (
@@ -113,11 +113,11 @@ def confirm() -> bool:
 def run_apply(args: argparse.Namespace) -> int:
     if args.plan_file is not None:
         return _apply_file(args)
+    if args.path is None:
+        print(NO_DESIRED_STATE, file=sys.stderr)
+        return 1
     if not args.auto_approve and not sys.stdin.isatty():
         print(NO_TERMINAL, file=sys.stderr)
-        return 1
-    if args.path is None:
-        print("error: apply needs -f PATH, or a plan saved with plan -out FILE", file=sys.stderr)
         return 1
     job = _job(args)
     if job is None or _refused_id(job):

@@ -7,12 +7,14 @@ steps, so that ``apply FILE`` reads exactly what ``plan -out FILE`` read.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from controller.cli._common import print_diagnostics
+from controller.cli._handoff import NO_DESIRED_STATE, sandbox_mismatch
 from controller.cli._select import Selection, SelectorError, parse_selector, select
 from controller.config import Settings, load_desired, load_settings
 from controller.desired import DesiredState, DesiredStateError
@@ -57,6 +59,9 @@ class Job:
 
 def inputs_of(args: argparse.Namespace) -> Inputs | None:
     """The command line's inputs, paths made absolute so a saved plan works from anywhere."""
+    if args.path is None:
+        print(NO_DESIRED_STATE, file=sys.stderr)
+        return None
     try:
         selector = parse_selector(args.targets, args.labels)
     except SelectorError as exc:
@@ -81,6 +86,9 @@ def load_job(inputs: Inputs, shown_path: str) -> Job | None:
         state = load_desired(Path(inputs.desired), settings)
     except DesiredStateError as exc:
         print_diagnostics(exc)
+        return None
+    if (mismatch := sandbox_mismatch(state, os.environ)) is not None:
+        print(mismatch, file=sys.stderr)
         return None
     try:
         selector = parse_selector(inputs.targets, inputs.labels)

@@ -17,7 +17,7 @@ NO_STATE = (
 TAKING_F = [
     ["validate"],
     ["plan"],
-    ["apply"],
+    ["apply", "--auto-approve"],
     ["run"],
     ["rotate", "orders-api"],
     ["token", "orders-api"],

@@ -87,7 +87,9 @@ def test_a_daemon_that_is_down_comes_with_how_to_start_it(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed again before the request: nothing listens
-    args = argparse.Namespace(url=f"http://127.0.0.1:{port}", output="text")
+    args = argparse.Namespace(
+        url=f"http://127.0.0.1:{port}", output="text", targets=[], labels=[], exit_code=False
+    )
 
     code = run_status(args)
 

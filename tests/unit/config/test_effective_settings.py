@@ -27,7 +27,7 @@ def test_every_layer_is_in_the_effective_settings(tmp_path: Path) -> None:
 
     assert (document["concurrency"], document["prune"]) == (
         3,
-        {"enabled": True, "maxFraction": 0.25},
+        {"enabled": True, "maxFraction": 0.25, "minCount": 1},
     )
 
 
