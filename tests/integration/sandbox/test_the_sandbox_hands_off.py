@@ -124,7 +124,9 @@ class TestCommandsWithNoFlags:
         result = in_shell(env_file, "ecs-oauth plan", home)
 
         assert result.returncode == 0, explain(result)
-        assert result.stdout.startswith("No changes.")
+        context, _, plan = result.stdout.partition("\n\n")
+        assert "controller default, desired state" in context  # the sandbox's working copy
+        assert plan.startswith("No changes.")
 
     def test_doctor_passes_every_service_that_status_reports_ready_and_in_sync(
         self, env_file: Path, home: Path, examples: DesiredState
