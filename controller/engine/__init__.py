@@ -96,6 +96,11 @@ _BY_KIND: dict[str, Reconcile] = {
 }
 
 
+def _ecs_services(services: Iterable[Service]) -> list[tuple[str, str]]:
+    """(cluster, service) of the Services that wire an ECS service."""
+    return [(s.spec.cluster, s.spec.service) for s in services if s.spec.service]
+
+
 def keys_in_order(state: DesiredState) -> list[list[str]]:
     """Waves that must run one after the other; keys within a wave run concurrently."""
     return [
@@ -188,15 +193,11 @@ class Engine:
         services = [s for n, s in state.services.items() if f"Service/{n}" in keys]
         roles = {task_role_name(n) for n in state.roles if f"Role/{n}" in keys}
         self.world.iam.forget(roles | {execution_role_name(s.metadata.name) for s in services})
-        self.world.services.forget(
-            (s.spec.cluster, s.spec.service) for s in services if s.spec.service
-        )
+        self.world.services.forget(_ecs_services(services))
         await self._prefetch(services)
 
     async def _prefetch(self, services: Iterable[Service]) -> None:
-        await self.world.services.prefetch(
-            (s.spec.cluster, s.spec.service) for s in services if s.spec.service
-        )
+        await self.world.services.prefetch(_ecs_services(services))
 
     async def prune(
         self, state: DesiredState, *, writes: bool, options: RunOptions | None = None
