@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from controller.cli._common import add_output, print_json, wants_json
 from controller.desired import generated_schema_files
 
 
@@ -14,13 +15,19 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--out", type=Path, required=True, metavar="DIR", help="the folder to write them to"
     )
+    add_output(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
+    written = []
     for name, content in generated_schema_files().items():
         (out / name).write_text(content, encoding="utf-8")
-        print(f"wrote {out / name}")
+        written.append(str(out / name))
+        if not wants_json(args):
+            print(f"wrote {out / name}")
+    if wants_json(args):
+        print_json({"written": written})
     return 0

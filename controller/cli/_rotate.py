@@ -5,18 +5,23 @@ phase as it completes. A rotation already under way (say, one interrupted by a c
 resumed, not started again. Waits say until when, to the second; on a terminal a countdown
 runs under them. Ctrl-C stops the command, never the rotation: where it stands lives in
 AWS, and whoever runs next (the daemon, or this command again) finishes it.
+
+With ``-o json`` each of those lines is a JSON object on a line of its own (``event``:
+started, phaseDone, waiting, rolledOut, complete, failed, interrupted), so a pipeline
+can follow a rotation that waits an hour without parsing prose.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from controller.cli._common import add_service_command, load_inputs
+from controller.cli._common import add_output, add_service_command, fail, load_inputs, wants_json
 from controller.cli._lease import LeaseRefused, add_force_unlock, writer_lease
 from controller.config import engine_settings
 from controller.desired import format_duration
@@ -36,7 +41,16 @@ class _Progress:
     service: str
     detect: bool
     tty: bool
+    json: bool = False
     phase: str | None = None
+
+    def say(self, event: str, text: str, **fields: str) -> None:
+        """One line of progress: the words, or with ``-o json`` the same as an object."""
+        if self.json:
+            line = json.dumps({"service": self.service, "event": event, **fields})
+            print(line, flush=True)
+        else:
+            print(text, flush=True)
 
 
 def register(commands: Any) -> None:
@@ -47,6 +61,7 @@ def register(commands: Any) -> None:
         help="stop once the rollout completed; the daemon revokes the old credential later",
     )
     add_force_unlock(rotate)
+    add_output(rotate)
     rotate.set_defaults(handler=run_rotate)
 
 
@@ -56,16 +71,21 @@ def run_rotate(args: argparse.Namespace) -> int:
         return 1
     state, settings = inputs
     if args.service not in state.services:
-        print(f"error: no Service named {args.service} in {args.path}", file=sys.stderr)
-        return 1
+        return fail(args, f"no Service named {args.service} in {args.path}")
     mode = state.services[args.service].spec.mode or settings.mode
-    progress = _Progress(args.service, detect=mode == "detect", tty=sys.stdout.isatty())
+    as_json = wants_json(args)
+    progress = _Progress(
+        args.service, detect=mode == "detect", tty=sys.stdout.isatty() and not as_json, json=as_json
+    )
     try:
         return asyncio.run(_rotate(state, settings, args, progress))
     except KeyboardInterrupt:
         if progress.tty:
             print(flush=True)  # off the countdown's line
-        print(interrupted_text(progress.service, progress.phase, progress.detect), file=sys.stderr)
+        words = interrupted_text(progress.service, progress.phase, progress.detect)
+        print(words, file=sys.stderr)
+        if progress.json:
+            progress.say("interrupted", words, phase=progress.phase or "", message=words)
         return 130
 
 
@@ -118,8 +138,7 @@ async def _rotate(
             async with writer_lease(world.aws, settings, "rotate", force_unlock=args.force_unlock):
                 return await _drive(world, state, args.no_wait, progress)
         except LeaseRefused as refused:
-            print(refused, file=sys.stderr)
-            return 1
+            return fail(args, str(refused))
 
 
 async def _drive(world: World, state: DesiredState, no_wait: bool, progress: _Progress) -> int:
@@ -134,25 +153,38 @@ async def _drive(world: World, state: DesiredState, no_wait: bool, progress: _Pr
         )
         force_start = False  # started or resumed now: never start a second one
         progress.phase = step.phase or progress.phase
-        _show_progress(step)
+        _show_progress(step, progress)
         if step.failure is not None:
             failure = step.failure
-            print(
-                f"error: rotation of {service} failed in phase {failure.phase} "
-                f"({failure.reason}): {failure.message}",
-                file=sys.stderr,
+            words = (
+                f"rotation of {service} failed in phase {failure.phase} "
+                f"({failure.reason}): {failure.message}"
             )
+            if progress.json:
+                progress.say(
+                    "failed",
+                    words,
+                    phase=failure.phase,
+                    reason=failure.reason,
+                    message=failure.message,
+                )
+            else:
+                print(f"error: {words}", file=sys.stderr)
             return 1
         if step.done:
-            print(f"Rotation of {service} complete.")
+            progress.say("complete", f"Rotation of {service} complete.")
             return 0
         if no_wait and step.phase == "revoke":
-            print(_left_to_revoke(service, progress.detect))
+            words = _left_to_revoke(service, progress.detect)
+            progress.say("rolledOut", words, message=words)
             return 0
         delay = step.requeue_after or timedelta(seconds=1)
         if step.waiting_for != waiting:
             waiting = step.waiting_for
-            print(waiting_line(str(step.phase), delay, datetime.now(UTC), waiting), flush=True)
+            now = datetime.now(UTC)
+            until = (now + delay).isoformat(timespec="seconds").replace("+00:00", "Z")
+            words = waiting_line(str(step.phase), delay, now, waiting)
+            progress.say("waiting", words, phase=str(step.phase), until=until, why=waiting)
         await _wait(delay, progress.tty)
 
 
@@ -183,9 +215,9 @@ async def _wait(delay: timedelta, tty: bool) -> None:
     sys.stdout.flush()
 
 
-def _show_progress(step: RotationStep) -> None:
+def _show_progress(step: RotationStep, progress: _Progress) -> None:
     for event in step.events:
         if event.kind == "started":
-            print(f"Rotation of {step.service} started.", flush=True)
+            progress.say("started", f"Rotation of {step.service} started.")
     for phase in step.completed:
-        print(f"{phase}: done", flush=True)
+        progress.say("phaseDone", f"{phase}: done", phase=phase)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from tests.integration.converge.conftest import explain
@@ -59,3 +60,35 @@ def test_rotate_of_a_service_the_desired_state_lacks_is_a_one_line_error(
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr == f"error: no Service named nope in {rotating.cli.folder}\n"
+
+
+def test_rotate_with_json_output_prints_each_step_as_an_object_of_its_own(
+    rotating: Rotating,
+) -> None:
+    result = rotating.cli("rotate", COGNITO, "-o", "json")
+
+    assert result.returncode == 0, explain(result)
+    steps = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {step["service"] for step in steps} == {COGNITO}
+    events = [(step["event"], step.get("phase")) for step in steps]
+    assert events == [
+        ("started", None),
+        *[("phaseDone", phase) for phase in ("create", "set", "test", "finish", "rollout")],
+        ("waiting", "revoke"),
+        ("phaseDone", "revoke"),
+        ("complete", None),
+    ]
+    waiting = steps[6]
+    assert waiting["until"].endswith("Z")
+    assert waiting["why"] == "gracePeriod before the old credential is revoked"
+
+
+def test_rotate_with_json_output_reports_an_unknown_service_as_a_problem(
+    rotating: Rotating,
+) -> None:
+    result = rotating.cli("rotate", "nope", "-o", "json")
+
+    assert result.returncode == 1
+    assert json.loads(result.stdout) == {
+        "problems": [{"message": f"no Service named nope in {rotating.cli.folder}"}]
+    }
