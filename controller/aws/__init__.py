@@ -16,6 +16,7 @@ from controller.aws._errors import (
 from controller.aws._fence import Fence, is_write
 from controller.aws._iam import Iam, ObservedRole, RoleExists
 from controller.aws._lease import Lease, LeaseTimeout, lease_holder, lease_name
+from controller.aws._records import ConvergenceRecords
 from controller.aws._retry_policy import retry_only_throttling
 from controller.aws._secrets import CURRENT as AWSCURRENT
 from controller.aws._secrets import PENDING as AWSPENDING
@@ -34,6 +35,7 @@ __all__ = [
     "AwsQuotaExceeded",
     "AwsTransient",
     "CallCounter",
+    "ConvergenceRecords",
     "EcsServices",
     "Fence",
     "Iam",

@@ -31,4 +31,5 @@ def engine_settings(settings: Settings, *, force: bool = False) -> EngineSetting
         ),
         region=settings.region,
         permissions_boundary_arn=settings.tenancy.permissions_boundary_arn,
+        record_table=settings.leader_election.table,
     )

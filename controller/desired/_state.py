@@ -82,8 +82,10 @@ def inputs_generation(state: DesiredState, key: str) -> str:
         role = state.roles[name]
         objects += [role, *(state.scopes[scope] for scope in role.spec.scopes)]
         objects.append(state.role_provider(name))
-    elif kind == "IdentityProvider":
+    elif kind == "IdentityProvider":  # and the scopes it serves, which it creates
         objects.append(state.providers[name])
+        served = sorted(s for s, scope in state.scopes.items() if scope.spec.provider == name)
+        objects += [state.scopes[scope] for scope in served]
     return _digest([[o.kind, o.metadata.name, _landing(o)] for o in objects])
 
 

@@ -162,7 +162,7 @@ class Engine:
             outcome.problem(change.resource, change.id, "NotInPlan", str(refused))
         finally:
             reading_for.reset(reading)
-        mark_drift(state, outcome)
+        mark_drift(self.world, state, outcome)
         return outcome
 
     async def begin_cycle(self, state: DesiredState, only: Collection[str] | None = None) -> None:

@@ -7,6 +7,8 @@ object's inputs are those it last converged at cannot come from an edit of the d
 state, so it is drift: found alike by a restarted daemon, a new replica or ``plan`` by
 hand. The record is a tag on the object's anchor (a Service's task-readable secret, a
 Role's IAM role), written only when the generation moves, so a steady state costs nothing.
+An IdentityProvider owns nothing taggable (its user pool is the platform's): its record is
+an item in the lease table, when there is one.
 """
 
 from __future__ import annotations
@@ -33,9 +35,9 @@ def drift_among(changes: list[Change], *, in_sync_before: bool) -> tuple[Change,
     return tuple(causes) if causes else tuple(changes)
 
 
-def mark_drift(state: DesiredState, outcome: Outcome) -> None:
+def mark_drift(world: World, state: DesiredState, outcome: Outcome) -> None:
     """Flag ``outcome``'s changes that are drift by the object's durable record."""
-    if outcome.key not in _anchored(state):
+    if outcome.key not in _recorded(world, state):
         return
     in_sync = outcome.converged_at == inputs_generation(state, outcome.key)
     found = {id(change) for change in drift_among(outcome.changes, in_sync_before=in_sync)}
@@ -50,7 +52,7 @@ async def record_convergence(world: World, state: DesiredState, outcome: Outcome
     controller's bookkeeping, not a correction)."""
     if not outcome.records or outcome.problems or (outcome.changes and not outcome.writes):
         return
-    if outcome.key not in _anchored(state):
+    if outcome.key not in _recorded(world, state):
         return
     generation = inputs_generation(state, outcome.key)
     if outcome.converged_at == generation:
@@ -58,11 +60,23 @@ async def record_convergence(world: World, state: DesiredState, outcome: Outcome
     kind, name = outcome.key.split("/", 1)
     if kind == "Role":
         await world.iam.tag(task_role_name(name), {CONVERGED_TAG: generation})
+    elif kind == "IdentityProvider" and world.records is not None:
+        await world.records.put(outcome.key, generation)
     elif arn := outcome.resources.get("secretArn"):
         await world.secrets.tag(arn, {CONVERGED_TAG: generation})
 
 
-def _anchored(state: DesiredState) -> set[str]:
-    """The objects with a resource of their own to carry the record. An IdentityProvider
-    owns none (its user pool is the platform's), so its drift is not remembered."""
-    return {f"Service/{name}" for name in state.services} | {f"Role/{name}" for name in state.roles}
+async def recorded_generation(world: World, key: str) -> str | None:
+    """An IdentityProvider's record, from the lease table; None without one."""
+    return await world.records.get(key) if world.records is not None else None
+
+
+def _recorded(world: World, state: DesiredState) -> set[str]:
+    """The objects whose record is kept: Services and Roles on resources of their own,
+    Cognito identity providers only where a lease table holds it (else the daemon's
+    memory)."""
+    keys = {f"Service/{name}" for name in state.services} | {f"Role/{name}" for name in state.roles}
+    if world.records is not None:  # an OIDC provider has nothing written, so no record
+        cognito = [name for name, p in state.providers.items() if p.spec.cognito is not None]
+        keys |= {f"IdentityProvider/{name}" for name in cognito}
+    return keys

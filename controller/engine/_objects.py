@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from controller.desired import DesiredState
-from controller.engine._converged import CONVERGED_TAG
+from controller.engine._converged import CONVERGED_TAG, recorded_generation
 from controller.engine._outcome import Outcome
 from controller.engine._roles import converge_role
 from controller.engine._world import World
@@ -35,6 +35,7 @@ async def reconcile_provider(
     assert provider.spec.cognito is not None
     pool = provider.spec.cognito.user_pool_id
     outcome.resources["userPoolId"] = pool
+    outcome.converged_at = await recorded_generation(world, outcome.key)
     declared: dict[str, dict[str, str]] = {}
     for scope in state.scopes.values():
         server = scope.spec.resource_server

@@ -15,6 +15,7 @@ import aiohttp
 from controller.aws import (
     AwsClients,
     CallCounter,
+    ConvergenceRecords,
     EcsServices,
     Iam,
     RateLimits,
@@ -50,6 +51,10 @@ class EngineSettings:
     # At an IdP whose reads rotate the registration access token, how often an unchanged
     # client is read (each read writes a registration-secret version).
     rotating_token_read_interval: timedelta = timedelta(hours=1)
+    # The lease table, where objects with no resource of their own to tag (identity
+    # providers) keep their convergence record; None keeps none (drift then comes from
+    # the daemon's memory alone).
+    record_table: str | None = None
 
 
 class World:
@@ -74,6 +79,7 @@ class World:
         self.secrets: Secrets
         self.task_definitions: TaskDefinitions
         self.services: EcsServices
+        self.records: ConvergenceRecords | None = None
 
     async def __aenter__(self) -> Self:
         try:
@@ -93,6 +99,9 @@ class World:
         self.secrets = Secrets(self.aws)
         self.task_definitions = TaskDefinitions(self.aws)
         self.services = EcsServices(self.aws)
+        if self.settings.record_table is not None:
+            table, controller = self.settings.record_table, self.settings.controller_id
+            self.records = ConvergenceRecords(self.aws, table, controller)
         identity = await call(self.aws.client("sts"), "GetCallerIdentity")
         self.account_id = identity["Account"]
         return self

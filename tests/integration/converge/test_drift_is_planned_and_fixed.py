@@ -7,6 +7,7 @@ sync, or the next one rebuilds it); the others start from a fresh world.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ import pytest
 
 from tests.harness.moto import MotoPeer
 from tests.harness.oidc_provider import OidcProviderPeer
-from tests.harness.world import ACCOUNT, SeededWorld, write_desired_state
+from tests.harness.world import ACCOUNT, LEASE_TABLE, SeededWorld, write_desired_state
 
 from ._live import (
     CONTROLLER_ID,
@@ -40,6 +41,20 @@ from ._live import (
 from .conftest import Cli, Converged, explain, seed_fresh
 
 INTRUDER = f"arn:aws:iam::{ACCOUNT}:role/intruder"
+
+
+def describe_scope_by_hand(world: SeededWorld, scope: str, description: str) -> None:
+    """An administrator edits the ``orders`` resource server; UpdateResourceServer
+    replaces it whole, so every scope goes back with one description changed."""
+    cognito = world.client("cognito-idp")
+    server = cognito.describe_resource_server(UserPoolId=world.user_pool_id, Identifier="orders")
+    scopes = [
+        {**s, "ScopeDescription": description} if s["ScopeName"] == scope else s
+        for s in server["ResourceServer"]["Scopes"]
+    ]
+    cognito.update_resource_server(
+        UserPoolId=world.user_pool_id, Identifier="orders", Name="orders", Scopes=scopes
+    )
 
 
 def rollout(service: str) -> tuple[str, str, str, str, tuple[str, ...]]:
@@ -497,6 +512,33 @@ class TestDriftIsKnownFromTheResourcesThemselves:
             ("Role/orders-reader", True)
         ]
         assert_fixed(in_sync)
+
+    def test_a_scope_changed_by_hand_is_drift_where_the_lease_table_keeps_the_provider_s_record(
+        self, in_sync: Converged
+    ) -> None:
+        """A user pool's resource servers cannot be tagged: the provider's record is an
+        item in the lease table. Without one, only a daemon's memory knows its drift."""
+        world = in_sync.world
+        with contextlib.suppress(world.client("dynamodb").exceptions.ResourceInUseException):
+            world.create_lease_table()
+        table = ("--set", f"leaderElection.table={LEASE_TABLE}")
+        describe_scope_by_hand(world, "read", "changed by hand")
+        in_sync.cli.apply(*table)  # puts it back, and records the provider's generation
+        describe_scope_by_hand(world, "read", "changed by hand again")
+
+        recorded = in_sync.cli.plan_json(*table)
+        unrecorded = in_sync.cli.plan_json()
+
+        resource_server = ("IdentityProvider/corp", "cognito:resource-server")
+        assert [(c["object"], c["resource"], c["drift"]) for c in recorded["changes"]] == [
+            (*resource_server, True)
+        ]
+        assert [(c["object"], c["resource"], c["drift"]) for c in unrecorded["changes"]] == [
+            (*resource_server, False)
+        ]
+        in_sync.cli.apply(*table)
+        in_sync.cli.assert_in_sync()
+        in_sync.in_sync = True
 
     def test_an_edit_of_the_desired_state_is_planned_as_an_update_not_as_drift(
         self, in_sync: Converged

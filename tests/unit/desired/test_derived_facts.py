@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from controller.desired import DesiredState, generation, load
+from controller.desired import DesiredState, generation, inputs_generation, load
 
 from .helpers import BASE, EXAMPLES, loads, write
 
@@ -140,3 +140,26 @@ def test_the_base_world_has_the_objects_the_helpers_promise(tmp_path: Path) -> N
         "Scope/stock.read",
         "Service/orders-api",
     ]
+
+
+NEW_SCOPE = """
+apiVersion: ecs-oauth.dev/v1alpha1
+kind: Scope
+metadata: {name: orders.cancel}
+spec: {provider: corp, resourceServer: orders, value: orders/cancel}
+"""
+
+
+def test_a_new_scope_moves_its_provider_s_inputs_not_the_other_provider_s(
+    tmp_path: Path,
+) -> None:
+    """A Cognito provider creates the scopes it serves: a Scope added is an edit of its
+    inputs, so the scope it must now create is not taken for drift."""
+    before = load(write(tmp_path / "before", "base.yaml", BASE))
+    after = loads(tmp_path / "after", NEW_SCOPE)
+    assert inputs_generation(after, "IdentityProvider/corp") != inputs_generation(
+        before, "IdentityProvider/corp"
+    )
+    assert inputs_generation(after, "IdentityProvider/partners") == inputs_generation(
+        before, "IdentityProvider/partners"
+    )
