@@ -162,6 +162,9 @@ def providers(count: int, choice: str) -> list[str]:
     return ["cognito" if index % 4 < 2 else "oidc" for index in range(count)]
 
 
+DOCUMENTS_PER_FILE = 500
+
+
 def write_desired_state(
     folder: Path, seeded: Seeded, moto_url: str, issuer: str, choice: str
 ) -> Layout:
@@ -241,5 +244,8 @@ def write_desired_state(
             dedicated += 1
         documents.append("\n".join(lines) + "\n")
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "bench.yaml").write_text("---\n".join(documents))
+    # Files of a size teams write: one file over the loader's node limit would be refused.
+    for start in range(0, len(documents), DOCUMENTS_PER_FILE):
+        chunk = documents[start : start + DOCUMENTS_PER_FILE]
+        (folder / f"bench-{start // DOCUMENTS_PER_FILE:03d}.yaml").write_text("---\n".join(chunk))
     return Layout(dict(zip(seeded.families, kinds, strict=True)), roles, shared, dedicated)
