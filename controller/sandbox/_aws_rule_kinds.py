@@ -31,6 +31,7 @@ class Windows:
 
     list_secrets_lag: float = 2.0
     iam_visibility: float = 2.0
+    dynamodb_read_lag: float = 1.0
 
 
 Check = Callable[[AwsCall, Windows], Rejection | None]

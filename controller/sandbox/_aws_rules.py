@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from controller.sandbox._aws_rule_kinds import Check, Rejection, Rewrite, Windows
+from controller.sandbox._aws_rules_dynamodb import EVENTUAL_READS, ITEM_WRITES, StaleReads
 from controller.sandbox._aws_rules_iam import (
     BOUNDARY_OPERATIONS,
     RoleVisibility,
@@ -66,6 +67,7 @@ def catalogue() -> tuple[Rule, ...]:
     """
     listing = ListingLag()
     roles = RoleVisibility()
+    items = StaleReads()
     return (
         Rule(
             name="ecs-secrets-need-execution-role",
@@ -136,5 +138,14 @@ def catalogue() -> tuple[Rule, ...]:
             ),
             source='IAM user guide, "Changes that I make are not always immediately visible"',
             rewrite=roles.rewrite,
+        ),
+        Rule(
+            name="dynamodb-eventual-reads",
+            service="dynamodb",
+            operations=ITEM_WRITES | {"GetItem"},
+            documented=EVENTUAL_READS,
+            source="DynamoDB developer guide, Read consistency; API reference, GetItem",
+            check=items.remember,
+            rewrite=items.rewrite,
         ),
     )

@@ -73,6 +73,7 @@ class Settings:
             "rules": dict(self.rules),
             "listSecretsLagSeconds": self.windows.list_secrets_lag,
             "iamVisibilitySeconds": self.windows.iam_visibility,
+            "dynamodbReadLagSeconds": self.windows.dynamodb_read_lag,
         }
 
     def updated(self, document: Any) -> Settings:
@@ -95,6 +96,9 @@ class Settings:
                 document, "listSecretsLagSeconds", self.windows.list_secrets_lag
             ),
             iam_visibility=_seconds(document, "iamVisibilitySeconds", self.windows.iam_visibility),
+            dynamodb_read_lag=_seconds(
+                document, "dynamodbReadLagSeconds", self.windows.dynamodb_read_lag
+            ),
         )
         return replace(self, shapes=shapes, rules={**self.rules, **rules}, windows=windows)
 

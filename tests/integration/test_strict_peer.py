@@ -251,6 +251,68 @@ class TestIamVisibility:
         assert [role["RoleName"] for role in details["RoleDetailList"]] == ["ecs-oauth-orders"]
 
 
+def lease_item(holder: str, rvn: str) -> dict[str, Any]:
+    return {"name": {"S": "ecs-oauth/default"}, "holder": {"S": holder}, "rvn": {"S": rvn}}
+
+
+class TestDynamoDbReads:
+    """What a lease standby reads right after the holder renewed."""
+
+    @pytest.fixture
+    def table(self, moto: MotoPeer) -> Any:
+        dynamodb = client(moto, "dynamodb")
+        dynamodb.create_table(
+            TableName="leases",
+            KeySchema=[{"AttributeName": "name", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "name", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        return dynamodb
+
+    def test_a_plain_read_right_after_a_write_sees_the_item_as_it_was(
+        self, moto: MotoPeer, table: Any
+    ) -> None:
+        moto.strict(dynamodb_read_lag_seconds=0.5)
+        time.sleep(0.6)
+        table.put_item(TableName="leases", Item=lease_item("a", "1"))
+        time.sleep(0.6)
+        table.put_item(TableName="leases", Item=lease_item("a", "2"))
+
+        plain = table.get_item(TableName="leases", Key={"name": {"S": "ecs-oauth/default"}})
+
+        assert plain["Item"]["rvn"] == {"S": "1"}
+
+    def test_an_item_created_within_the_window_is_not_there_for_a_plain_read(
+        self, moto: MotoPeer, table: Any
+    ) -> None:
+        table.put_item(TableName="leases", Item=lease_item("a", "1"))
+
+        plain = table.get_item(TableName="leases", Key={"name": {"S": "ecs-oauth/default"}})
+
+        assert "Item" not in plain
+
+    def test_a_consistent_read_sees_the_latest_write(self, moto: MotoPeer, table: Any) -> None:
+        table.put_item(TableName="leases", Item=lease_item("a", "1"))
+        table.put_item(TableName="leases", Item=lease_item("b", "2"))
+
+        consistent = table.get_item(
+            TableName="leases", Key={"name": {"S": "ecs-oauth/default"}}, ConsistentRead=True
+        )
+
+        assert consistent["Item"]["holder"] == {"S": "b"}
+
+    def test_a_plain_read_once_the_window_has_passed_sees_the_latest_write(
+        self, moto: MotoPeer, table: Any
+    ) -> None:
+        moto.strict(dynamodb_read_lag_seconds=0.3)
+        table.put_item(TableName="leases", Item=lease_item("a", "1"))
+        time.sleep(0.4)
+
+        plain = table.get_item(TableName="leases", Key={"name": {"S": "ecs-oauth/default"}})
+
+        assert plain["Item"]["holder"] == {"S": "a"}
+
+
 class TestControl:
     def test_every_rule_and_the_shape_checks_are_on_by_default(self, moto: MotoPeer) -> None:
         settings = moto.strict()
@@ -258,6 +320,7 @@ class TestControl:
         assert settings["shapes"] is True
         assert all(settings["rules"].values())
         assert (settings["listSecretsLagSeconds"], settings["iamVisibilitySeconds"]) == (2, 2)
+        assert settings["dynamodbReadLagSeconds"] == 1
 
     def test_a_rule_switched_off_lets_moto_answer(self, moto: MotoPeer) -> None:
         moto.strict(rules={"ecs-secrets-need-execution-role": False})
