@@ -32,6 +32,7 @@ from controller.idp import (
     IdpRejected,
     InitialAccessToken,
     OidcAdapter,
+    OktaAdapter,
 )
 
 
@@ -161,16 +162,24 @@ class World:
         if provider.spec.cognito is not None:
             cognito = provider.spec.cognito
             return CognitoAdapter(cognito.user_pool_id, cognito.token_endpoint, self.aws)
+        if provider.spec.okta is not None:
+            okta = provider.spec.okta
+            token = self._token_source(okta.api_token, "Okta API token")
+            return OktaAdapter(
+                okta.org_url, okta.authorization_server_id, token, self.http, self.aws.fence
+            )
         assert provider.spec.oidc is not None
         oidc = provider.spec.oidc
         token = self._token_source(oidc.initial_access_token)
         return OidcAdapter(oidc.issuer, token, self.http, self.aws.fence)
 
-    def _token_source(self, reference: FromEnvOrSecret) -> InitialAccessToken:
-        """The initial access token, resolved at the moment of use and never stored."""
+    def _token_source(
+        self, reference: FromEnvOrSecret, what: str = "initial access token"
+    ) -> InitialAccessToken:
+        """A credential, resolved at the moment of use and never stored."""
 
         async def resolve() -> str:
-            return await self.resolve(reference, "initial access token")
+            return await self.resolve(reference, what)
 
         return resolve
 

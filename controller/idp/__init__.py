@@ -6,6 +6,7 @@ Public API re-exported here; modules are private.
 from controller.idp._cognito import ClientSecretInfo, CognitoAdapter
 from controller.idp._cognito_scopes import CognitoResourceServers
 from controller.idp._oidc import OidcAdapter
+from controller.idp._okta import OktaAdapter
 from controller.idp._token import IssuedToken, request_token
 from controller.idp._types import (
     CLIENT_CREDENTIALS,
@@ -42,5 +43,6 @@ __all__ = [
     "IssuedToken",
     "ObservedClient",
     "OidcAdapter",
+    "OktaAdapter",
     "request_token",
 ]

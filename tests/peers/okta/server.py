@@ -1,0 +1,481 @@
+"""A local Okta org: the management API subset the adapter uses, and one custom
+authorization server that issues client_credentials tokens as its policies allow.
+
+Every management request and response passes :mod:`openapi` first; what the document
+refuses is answered 400 (or 500 for an answer of ours) and kept in ``violations``.
+State lives in plain dicts behind one lock; the server runs on its own thread and loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import secrets
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+
+from tests.peers.okta.openapi import management_api
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+RATE_LIMIT = 600
+BODY = web.RequestKey("body", object)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _new_id(prefix: str) -> str:
+    return prefix + secrets.token_hex(8)
+
+
+def _error(status: int, code: str, summary: str) -> web.Response:
+    body = {
+        "errorCode": code,
+        "errorSummary": summary,
+        "errorLink": code,
+        "errorId": _new_id("oae"),
+        "errorCauses": [],
+    }
+    return web.json_response(body, status=status)
+
+
+@dataclass
+class OktaOrg:
+    """What the org holds, and what the tests may look at or change by hand."""
+
+    api_token: str
+    server_id: str
+    apps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    scopes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rules: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    violations: list[str] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
+    # The next this-many management calls are answered 429 (a rate-limit storm).
+    throttle_next: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class OktaServer:
+    def __init__(self, org: OktaOrg) -> None:
+        self.org = org
+        self.key = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig", "alg": "RS256"})
+        self.base = ""
+        app = web.Application(middlewares=[self._management])
+        routes = [
+            ("GET", "/api/v1/apps", self.list_apps),
+            ("POST", "/api/v1/apps", self.create_app),
+            ("GET", "/api/v1/apps/{app}", self.get_app),
+            ("PUT", "/api/v1/apps/{app}", self.replace_app),
+            ("DELETE", "/api/v1/apps/{app}", self.delete_app),
+            ("POST", "/api/v1/apps/{app}/lifecycle/activate", self.activate_app),
+            ("POST", "/api/v1/apps/{app}/lifecycle/deactivate", self.deactivate_app),
+            ("GET", "/api/v1/authorizationServers/{as}/scopes", self.list_scopes),
+            ("POST", "/api/v1/authorizationServers/{as}/scopes", self.create_scope),
+            ("GET", "/api/v1/authorizationServers/{as}/policies", self.list_policies),
+            ("POST", "/api/v1/authorizationServers/{as}/policies", self.create_policy),
+            ("DELETE", "/api/v1/authorizationServers/{as}/policies/{p}", self.delete_policy),
+            ("GET", "/api/v1/authorizationServers/{as}/policies/{p}/rules", self.list_rules),
+            ("POST", "/api/v1/authorizationServers/{as}/policies/{p}/rules", self.create_rule),
+            (
+                "PUT",
+                "/api/v1/authorizationServers/{as}/policies/{p}/rules/{r}",
+                self.replace_rule,
+            ),
+            ("POST", "/oauth2/{as}/v1/token", self.token),
+            ("GET", "/oauth2/{as}/v1/keys", self.keys),
+            ("GET", "/oauth2/{as}/.well-known/oauth-authorization-server", self.discovery),
+        ]
+        for method, path, handler in routes:
+            app.router.add_route(method, path, handler)
+        self.app = app
+
+    # -- the judge ---------------------------------------------------------------------
+
+    @web.middleware
+    async def _management(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not request.path.startswith("/api/v1/"):
+            return await handler(request)
+        org = self.org
+        with org.lock:
+            org.calls.append(f"{request.method} {request.path}")
+            throttled = org.throttle_next > 0
+            org.throttle_next -= 1 if throttled else 0
+        reset = str(int(time.time()) + 1)
+        if throttled:
+            answer = _error(
+                429, "E0000047", "API call exceeded rate limit due to too many requests."
+            )
+            answer.headers.update(
+                {
+                    "X-Rate-Limit-Limit": str(RATE_LIMIT),
+                    "X-Rate-Limit-Remaining": "0",
+                    "X-Rate-Limit-Reset": reset,
+                }
+            )
+            return answer
+        if request.headers.get("Authorization") != f"SSWS {org.api_token}":
+            return _error(401, "E0000011", "Invalid token provided")
+        api = management_api()
+        operation = api.operation(request.method, request.path)
+        if operation is None:
+            return self._violation(f"{request.method} {request.path}: no such operation", 404)
+        raw = await request.read()
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            return self._violation(f"{request.method} {request.path}: body is not JSON", 400)
+        problems = api.request_problems(operation, dict(request.query), body)
+        if problems:
+            return self._violation(f"{operation.method} {operation.template}: {problems}", 400)
+        request[BODY] = body
+        answer = await handler(request)
+        assert isinstance(answer, web.Response)
+        sent = json.loads(answer.body) if answer.body else None  # type: ignore[arg-type]
+        problems = api.response_problems(operation, answer.status, sent)
+        if problems:
+            return self._violation(
+                f"answer {answer.status} to {operation.method} {operation.template}: {problems}",
+                500,
+            )
+        answer.headers.update(
+            {
+                "X-Rate-Limit-Limit": str(RATE_LIMIT),
+                "X-Rate-Limit-Remaining": str(RATE_LIMIT - 1),
+                "X-Rate-Limit-Reset": reset,
+            }
+        )
+        return answer
+
+    def _violation(self, what: str, status: int) -> web.Response:
+        with self.org.lock:
+            self.org.violations.append(what)
+        return _error(status, "E0000001", f"Api validation failed: {what}"[:500])
+
+    # -- apps --------------------------------------------------------------------------
+
+    def _app_answer(self, app: dict[str, Any]) -> dict[str, Any]:
+        shown = json.loads(json.dumps(app))
+        shown["_links"] = {"self": {"href": f"{self.base}/api/v1/apps/{app['id']}"}}
+        return shown
+
+    def _found(self, request: web.Request) -> dict[str, Any] | None:
+        return self.org.apps.get(request.match_info["app"])
+
+    async def list_apps(self, request: web.Request) -> web.Response:
+        q = request.query.get("q", "")
+        with self.org.lock:
+            apps = [self._app_answer(a) for a in self.org.apps.values() if a["label"].startswith(q)]
+        return web.json_response(apps)
+
+    async def create_app(self, request: web.Request) -> web.Response:
+        body = request[BODY]
+        if body.get("signOnMode") != "OPENID_CONNECT":
+            return _error(400, "E0000001", "Api validation failed: signOnMode")
+        oauth = dict((body.get("credentials") or {}).get("oauthClient") or {})
+        settings = (body.get("settings") or {}).get("oauthClient") or {}
+        if settings.get("application_type") == "service" and set(
+            settings.get("grant_types") or []
+        ) - {"client_credentials"}:
+            return _error(400, "E0000001", "Api validation failed: grant_types for a service")
+        app_id = "0oa" + secrets.token_hex(8)
+        oauth.setdefault("client_id", app_id)
+        oauth.setdefault("client_secret", secrets.token_urlsafe(30))
+        oauth.setdefault("autoKeyRotation", True)
+        app = {
+            **body,
+            "id": app_id,
+            "status": "ACTIVE" if request.query.get("activate", "true") == "true" else "INACTIVE",
+            "created": _now(),
+            "lastUpdated": _now(),
+            "credentials": {**(body.get("credentials") or {}), "oauthClient": oauth},
+        }
+        with self.org.lock:
+            self.org.apps[app_id] = app
+        return web.json_response(self._app_answer(app))
+
+    async def get_app(self, request: web.Request) -> web.Response:
+        with self.org.lock:
+            app = self._found(request)
+            if app is None:
+                return _error(404, "E0000007", "Not found: Resource not found")
+            shown = self._app_answer(app)
+        shown["credentials"]["oauthClient"].pop("client_secret", None)
+        return web.json_response(shown)
+
+    async def replace_app(self, request: web.Request) -> web.Response:
+        body = request[BODY]
+        with self.org.lock:
+            app = self._found(request)
+            if app is None:
+                return _error(404, "E0000007", "Not found: Resource not found")
+            oauth = {**app["credentials"]["oauthClient"], **body["credentials"]["oauthClient"]}
+            app.update({k: v for k, v in body.items() if k not in ("credentials",)})
+            app["credentials"] = {**body["credentials"], "oauthClient": oauth}
+            app["lastUpdated"] = _now()
+            shown = self._app_answer(app)
+        shown["credentials"]["oauthClient"].pop("client_secret", None)
+        return web.json_response(shown)
+
+    async def delete_app(self, request: web.Request) -> web.Response:
+        with self.org.lock:
+            app = self._found(request)
+            if app is None:
+                return _error(404, "E0000007", "Not found: Resource not found")
+            if app["status"] == "ACTIVE":
+                return _error(403, "E0000056", "Delete application forbidden.")
+            del self.org.apps[app["id"]]
+        return web.Response(status=204)
+
+    async def activate_app(self, request: web.Request) -> web.Response:
+        return self._lifecycle(request, "ACTIVE")
+
+    async def deactivate_app(self, request: web.Request) -> web.Response:
+        return self._lifecycle(request, "INACTIVE")
+
+    def _lifecycle(self, request: web.Request, status: str) -> web.Response:
+        with self.org.lock:
+            app = self._found(request)
+            if app is None:
+                return _error(404, "E0000007", "Not found: Resource not found")
+            app["status"] = status
+        return web.json_response({})
+
+    # -- the authorization server's scopes, policies and rules -------------------------
+
+    def _server(self, request: web.Request) -> web.Response | None:
+        if request.match_info["as"] != self.org.server_id:
+            return _error(404, "E0000007", "Not found: Resource not found")
+        return None
+
+    async def list_scopes(self, request: web.Request) -> web.Response:
+        with self.org.lock:
+            return self._server(request) or web.json_response(list(self.org.scopes.values()))
+
+    async def create_scope(self, request: web.Request) -> web.Response:
+        body = request[BODY]
+        with self.org.lock:
+            if (missing := self._server(request)) is not None:
+                return missing
+            if any(s["name"] == body["name"] for s in self.org.scopes.values()):
+                return _error(400, "E0000001", "Api validation failed: name must be unique")
+            scope = {"system": False, "default": False, "consent": "IMPLICIT", **body}
+            scope["id"] = _new_id("scp")
+            self.org.scopes[scope["id"]] = scope
+        return web.json_response(scope, status=201)
+
+    async def list_policies(self, request: web.Request) -> web.Response:
+        with self.org.lock:
+            return self._server(request) or web.json_response(list(self.org.policies.values()))
+
+    async def create_policy(self, request: web.Request) -> web.Response:
+        body = request[BODY]
+        with self.org.lock:
+            if (missing := self._server(request)) is not None:
+                return missing
+            policy = {**body, "id": _new_id("00p"), "system": False, "created": _now()}
+            policy.setdefault("status", "ACTIVE")
+            self.org.policies[policy["id"]] = policy
+            self.org.rules[policy["id"]] = {}
+        return web.json_response(policy, status=201)
+
+    async def delete_policy(self, request: web.Request) -> web.Response:
+        with self.org.lock:
+            if self.org.policies.pop(request.match_info["p"], None) is None:
+                return _error(404, "E0000007", "Not found: Resource not found")
+            self.org.rules.pop(request.match_info["p"], None)
+        return web.Response(status=204)
+
+    async def list_rules(self, request: web.Request) -> web.Response:
+        with self.org.lock:
+            rules = self.org.rules.get(request.match_info["p"])
+            if rules is None:
+                return _error(404, "E0000007", "Not found: Resource not found")
+            return web.json_response(list(rules.values()))
+
+    async def create_rule(self, request: web.Request) -> web.Response:
+        return self._put_rule(request, _new_id("0pr"))
+
+    async def replace_rule(self, request: web.Request) -> web.Response:
+        return self._put_rule(request, request.match_info["r"], replace=True)
+
+    def _put_rule(self, request: web.Request, rule_id: str, replace: bool = False) -> web.Response:
+        body = request[BODY]
+        with self.org.lock:
+            rules = self.org.rules.get(request.match_info["p"])
+            if rules is None or (replace and rule_id not in rules):
+                return _error(404, "E0000007", "Not found: Resource not found")
+            known = {s["name"] for s in self.org.scopes.values()}
+            asked = set(((body.get("conditions") or {}).get("scopes") or {}).get("include") or [])
+            if asked - known - {"*"}:
+                return _error(
+                    400, "E0000001", f"Api validation failed: scopes {sorted(asked - known)}"
+                )
+            minutes = ((body.get("actions") or {}).get("token") or {}).get(
+                "accessTokenLifetimeMinutes"
+            )
+            if minutes is not None and not 5 <= minutes <= 1440:
+                return _error(400, "E0000001", "Api validation failed: accessTokenLifetimeMinutes")
+            rule = {
+                **body,
+                "id": rule_id,
+                "system": False,
+                "created": _now(),
+                "lastUpdated": _now(),
+            }
+            rule.setdefault("status", "ACTIVE")
+            rules[rule_id] = rule
+        return web.json_response(rule, status=200 if replace else 201)
+
+    # -- the custom authorization server -----------------------------------------------
+
+    def issuer(self) -> str:
+        return f"{self.base}/oauth2/{self.org.server_id}"
+
+    async def discovery(self, request: web.Request) -> web.Response:
+        issuer = self.issuer()
+        return web.json_response(
+            {
+                "issuer": issuer,
+                "token_endpoint": f"{issuer}/v1/token",
+                "jwks_uri": f"{issuer}/v1/keys",
+                "grant_types_supported": ["client_credentials"],
+                "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+            }
+        )
+
+    async def keys(self, request: web.Request) -> web.Response:
+        return web.json_response({"keys": [self.key.as_dict(private=False)]})
+
+    async def token(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        client_id, secret = _basic(request.headers.get("Authorization", ""))
+        with self.org.lock:
+            app = self.org.apps.get(client_id or "")
+            oauth = (app or {}).get("credentials", {}).get("oauthClient", {})
+            if app is None or app["status"] != "ACTIVE" or oauth.get("client_secret") != secret:
+                return _oauth_error(401, "invalid_client", "Client authentication failed.")
+            grants = (app.get("settings") or {}).get("oauthClient", {}).get("grant_types") or []
+            if form.get("grant_type") != "client_credentials" or "client_credentials" not in grants:
+                return _oauth_error(400, "unauthorized_client", "The grant type is not allowed.")
+            asked = str(form.get("scope") or "").split()
+            if not asked:
+                return _oauth_error(400, "invalid_scope", "One or more scopes are required.")
+            unknown = [s for s in asked if s not in {x["name"] for x in self.org.scopes.values()}]
+            if unknown:
+                return _oauth_error(400, "invalid_scope", f"Unknown scopes: {unknown}")
+            minutes = self._allowed(client_id or "", set(asked))
+        if minutes is None:
+            return _oauth_error(400, "access_denied", "Policy evaluation failed for this request.")
+        now = int(time.time())
+        claims = {
+            "iss": self.issuer(),
+            "aud": "api://default",
+            "sub": client_id,
+            "cid": client_id,
+            "iat": now,
+            "exp": now + minutes * 60,
+            "jti": _new_id("AT."),
+            "scp": asked,
+        }
+        token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, self.key)
+        return web.json_response(
+            {
+                "token_type": "Bearer",
+                "expires_in": minutes * 60,
+                "access_token": token,
+                "scope": " ".join(asked),
+            }
+        )
+
+    def _allowed(self, client_id: str, asked: set[str]) -> int | None:
+        """The token lifetime of the first active rule, of the first active policy naming
+        the client, that allows client_credentials for every scope asked; None if none."""
+        policies = sorted(self.org.policies.values(), key=lambda p: p.get("priority", 0))
+        for policy in policies:
+            clients = policy.get("conditions", {}).get("clients", {}).get("include") or []
+            if policy.get("status") != "ACTIVE" or not {client_id, "ALL_CLIENTS"} & set(clients):
+                continue
+            rules = sorted(
+                self.org.rules[policy["id"]].values(), key=lambda r: r.get("priority", 0)
+            )
+            for rule in rules:
+                conditions = rule.get("conditions") or {}
+                grants = (conditions.get("grantTypes") or {}).get("include") or []
+                scopes = set((conditions.get("scopes") or {}).get("include") or [])
+                if rule.get("status") != "ACTIVE" or "client_credentials" not in grants:
+                    continue
+                if "*" in scopes or asked <= scopes:
+                    token = (rule.get("actions") or {}).get("token") or {}
+                    return int(token.get("accessTokenLifetimeMinutes", 60))
+        return None
+
+
+def _basic(header: str) -> tuple[str | None, str | None]:
+    if not header.startswith("Basic "):
+        return None, None
+    try:
+        user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+    except ValueError:
+        return None, None
+    return user, password
+
+
+def _oauth_error(status: int, error: str, description: str) -> web.Response:
+    return web.json_response({"error": error, "error_description": description}, status=status)
+
+
+class RunningOkta:
+    """The server on 127.0.0.1, on a thread of its own until :meth:`stop`."""
+
+    def __init__(self, server_id: str = "aus" + secrets.token_hex(4)) -> None:
+        self.org = OktaOrg(api_token="00" + secrets.token_urlsafe(30), server_id=server_id)
+        self.server = OktaServer(self.org)
+        self._loop = asyncio.new_event_loop()
+        self._runner = web.AppRunner(self.server.app, access_log=None)
+        started = threading.Event()
+        self._thread = threading.Thread(target=self._serve, args=(started,), daemon=True)
+        self._thread.start()
+        if not started.wait(30):
+            raise RuntimeError("the Okta peer did not start")
+
+    def _serve(self, started: threading.Event) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_until_complete(self._runner.setup())
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        self._loop.run_until_complete(site.start())
+        port = self._runner.addresses[0][1]
+        self.server.base = f"http://127.0.0.1:{port}"
+        started.set()
+        self._loop.run_forever()
+
+    @property
+    def org_url(self) -> str:
+        return self.server.base
+
+    @property
+    def issuer(self) -> str:
+        return self.server.issuer()
+
+    def reset(self) -> None:
+        with self.org.lock:
+            for table in (self.org.apps, self.org.scopes, self.org.policies, self.org.rules):
+                table.clear()
+            self.org.violations.clear()
+            self.org.calls.clear()
+            self.org.throttle_next = 0
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(30)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(30)
