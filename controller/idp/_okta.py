@@ -19,6 +19,7 @@ Rules this adapter keeps:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable
 from typing import Any
 
@@ -26,6 +27,7 @@ import aiohttp
 
 from controller.aws import Fence
 from controller.idp import _okta_wire as wire
+from controller.idp._cognito import ClientSecretInfo
 from controller.idp._okta_sdk import RateGate, check, open_apis, plain
 from controller.idp._types import (
     ClientRecord,
@@ -144,6 +146,35 @@ class OktaAdapter:
         live = plain(await self._call("scopes", apis.list_o_auth2_scopes(self._server))) or []
         have = {scope.get("name") for scope in live}
         return sorted(name for name in declared if name not in have)
+
+    async def add_secret(self, client_id: str, value: str) -> str:
+        """Install a second secret the controller chose (stored first); its id."""
+        apis = await self._sdk()
+        from okta.models.o_auth2_client_secret_request_body import (
+            OAuth2ClientSecretRequestBody,
+        )
+
+        self._fence.check("okta secrets")
+        body = OAuth2ClientSecretRequestBody.from_dict({"client_secret": value, "status": "ACTIVE"})
+        added = plain(
+            await self._call("secrets", apis.create_o_auth2_client_secret(client_id, body))
+        )
+        return str(added["id"])
+
+    async def list_secrets(self, client_id: str) -> list[ClientSecretInfo]:
+        """The app's secrets (Okta holds at most two, active or not), oldest first."""
+        apis = await self._sdk()
+        listed = plain(await self._call("secrets", apis.list_o_auth2_client_secrets(client_id)))
+        found = [wire.secret_info(entry) for entry in listed or []]
+        return sorted(found, key=lambda info: (info.created, info.secret_id))
+
+    async def delete_secret(self, client_id: str, secret_id: str) -> None:
+        """Retire one secret: Okta deletes only an inactive one. Gone counts as retired."""
+        apis = await self._sdk()
+        self._fence.check("okta secrets")
+        with contextlib.suppress(IdpNotFound):
+            await self._call("secrets", apis.deactivate_o_auth2_client_secret(client_id, secret_id))
+            await self._call("secrets", apis.delete_o_auth2_client_secret(client_id, secret_id))
 
     async def _converge_policy(self, client_id: str, spec: ClientSpec) -> None:
         """The client's policy and rule say exactly what ``spec`` grants."""

@@ -1,7 +1,7 @@
 """The official Okta SDK, opened with only the APIs the adapter uses.
 
 ``okta.client.Client`` imports every API and model of the SDK (seconds on a small
-machine), so this builds the same request executor over the four API classes needed,
+machine), so this builds the same request executor over the five API classes needed,
 imported only when an Okta provider is first used. Rate limits are the SDK's: it retries
 a 429 after ``X-Rate-Limit-Reset`` (``rateLimit.maxRetries``); the HTTP client given to
 it adds the other half, waiting for the reset before a request once a response said
@@ -47,8 +47,10 @@ class RateGate:
 
 
 def open_apis(org_url: str, token: str, session: aiohttp.ClientSession, gate: RateGate) -> Any:
-    """The SDK's application, scope, policy and rule APIs, authorised by an API token."""
+    """The SDK's application, client secret, scope, policy and rule APIs, authorised by
+    an API token."""
     from okta.api.application_api import ApplicationApi
+    from okta.api.application_sso_public_keys_api import ApplicationSSOPublicKeysApi
     from okta.api.authorization_server_policies_api import AuthorizationServerPoliciesApi
     from okta.api.authorization_server_rules_api import AuthorizationServerRulesApi
     from okta.api.authorization_server_scopes_api import AuthorizationServerScopesApi
@@ -68,6 +70,7 @@ def open_apis(org_url: str, token: str, session: aiohttp.ClientSession, gate: Ra
 
     class Apis(
         ApplicationApi,  # type: ignore[misc]
+        ApplicationSSOPublicKeysApi,  # type: ignore[misc]
         AuthorizationServerScopesApi,  # type: ignore[misc]
         AuthorizationServerPoliciesApi,  # type: ignore[misc]
         AuthorizationServerRulesApi,  # type: ignore[misc]

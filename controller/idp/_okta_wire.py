@@ -9,9 +9,10 @@ for exactly its Role's scopes, with the Role's token lifetime.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from controller.idp._cognito import ClientSecretInfo
 from controller.idp._types import CLIENT_CREDENTIALS, ClientRecord, ClientSpec, ObservedClient
 
 OWNER = "ecs-oauth"
@@ -177,3 +178,8 @@ def _rule_terms(rule: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...],
 
 def _minutes(lifetime: timedelta) -> int:
     return max(5, int(lifetime.total_seconds() // 60))
+
+
+def secret_info(entry: dict[str, Any]) -> ClientSecretInfo:
+    """One of an app's client secrets, without its value."""
+    return ClientSecretInfo(str(entry["id"]), datetime.fromisoformat(str(entry["created"])))

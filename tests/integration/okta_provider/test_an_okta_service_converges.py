@@ -5,19 +5,24 @@ planned and corrected."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import httpx
 import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
+from controller.desired import load
+from controller.engine import EngineSettings, RotationStep, World, advance_rotation
 from tests.harness.moto import MotoPeer
 from tests.harness.world import SeededWorld, seed_world
 from tests.integration.converge.conftest import Cli, explain
@@ -63,6 +68,7 @@ def desired_state(folder: Path, okta: RunningOkta) -> Path:
               cluster: prod
               service: {SERVICE}
               taskDefinition: {{family: {SERVICE}, container: app}}
+              secret: {{gracePeriod: 1s}}
             """
         )
     )
@@ -170,3 +176,45 @@ def test_a_drifted_grant_type_and_scope_are_planned_then_corrected(
     assert app["settings"]["oauthClient"]["grant_types"] == ["client_credentials"]
     assert converged.token("orders.read orders.write").status_code == 400
     assert converged.token("orders.read").status_code == 200
+
+
+def rotate(okta_world: OktaWorld, now: datetime) -> RotationStep:
+    """One ``advance_rotation`` call in-process, as the daemon makes it."""
+
+    async def once() -> RotationStep:
+        async with World(EngineSettings()) as world:
+            state = load(okta_world.cli.folder)
+            return await advance_rotation(world, state, SERVICE, now=now, force_start=True)
+
+    with mock.patch.dict(os.environ, okta_world.cli.env):
+        return asyncio.run(once())
+
+
+def test_a_rotation_adds_an_okta_secret_then_retires_the_old_one_without_a_failed_token(
+    converged: OktaWorld,
+) -> None:
+    before = converged.credentials()
+    client_id = before["client_id"]
+
+    first = rotate(converged, datetime.now(UTC))
+    during = converged.credentials()
+    granted_during = [converged.token("orders.read").status_code for _ in range(3)]
+    secrets_during = [e["status"] for e in converged.okta.org.secrets[client_id]]
+    last = rotate(converged, datetime.now(UTC) + timedelta(days=1))
+    after = converged.credentials()
+
+    assert (first.phase, first.failure) == ("revoke", None), first
+    assert during["client_id"] == client_id
+    assert during["client_secret"] != before["client_secret"]
+    assert granted_during == [200, 200, 200]
+    assert secrets_during == ["ACTIVE", "ACTIVE"]
+    assert (last.done, last.failure) == (True, None), last
+    [remaining] = converged.okta.org.secrets[client_id]
+    assert remaining["client_secret"] == after["client_secret"] == during["client_secret"]
+    assert converged.token("orders.read").status_code == 200
+    old = httpx.post(
+        after["token_endpoint"],
+        data={"grant_type": "client_credentials", "scope": "orders.read"},
+        auth=(client_id, before["client_secret"]),
+    )
+    assert old.status_code == 401

@@ -146,3 +146,31 @@ async def test_a_rate_limit_storm_is_waited_out_until_the_announced_reset(
     assert (
         okta.org.calls.count(f"GET /api/v1/authorizationServers/{okta.org.server_id}/scopes") == 3
     )
+
+
+async def token_works(adapter: OktaAdapter, client_id: str, secret: str) -> bool:
+    endpoints = await adapter.endpoints()
+    async with aiohttp.ClientSession() as http:
+        try:
+            await request_token(http, endpoints.token_endpoint, client_id, secret, SPEC.scopes)
+        except IdpRejected:
+            return False
+    return True
+
+
+async def test_a_second_secret_works_beside_the_first_until_the_first_is_retired(
+    adapter: OktaAdapter, okta: RunningOkta
+) -> None:
+    await declared(adapter, "orders.read")
+    record = await adapter.create(SPEC, "s" * 48)
+
+    added = await adapter.add_secret(record.client_id, "t" * 48)
+    both = await adapter.list_secrets(record.client_id)
+    together = [await token_works(adapter, record.client_id, v) for v in ("s" * 48, "t" * 48)]
+    await adapter.delete_secret(record.client_id, both[0].secret_id)
+    after = [await token_works(adapter, record.client_id, v) for v in ("s" * 48, "t" * 48)]
+
+    assert [info.secret_id for info in both][-1] == added
+    assert together == [True, True]
+    assert after == [False, True]
+    assert [info.secret_id for info in await adapter.list_secrets(record.client_id)] == [added]

@@ -31,7 +31,7 @@ BODY = web.RequestKey("body", object)
 
 
 def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _new_id(prefix: str) -> str:
@@ -59,6 +59,8 @@ class OktaOrg:
     scopes: dict[str, dict[str, Any]] = field(default_factory=dict)
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     rules: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # Each app's client secrets (at most two), oldest first.
+    secrets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     # The next this-many management calls are answered 429 (a rate-limit storm).
@@ -80,6 +82,14 @@ class OktaServer:
             ("DELETE", "/api/v1/apps/{app}", self.delete_app),
             ("POST", "/api/v1/apps/{app}/lifecycle/activate", self.activate_app),
             ("POST", "/api/v1/apps/{app}/lifecycle/deactivate", self.deactivate_app),
+            ("GET", "/api/v1/apps/{app}/credentials/secrets", self.list_secrets),
+            ("POST", "/api/v1/apps/{app}/credentials/secrets", self.create_secret),
+            ("DELETE", "/api/v1/apps/{app}/credentials/secrets/{s}", self.delete_secret),
+            (
+                "POST",
+                "/api/v1/apps/{app}/credentials/secrets/{s}/lifecycle/deactivate",
+                self.deactivate_secret,
+            ),
             ("GET", "/api/v1/authorizationServers/{as}/scopes", self.list_scopes),
             ("POST", "/api/v1/authorizationServers/{as}/scopes", self.create_scope),
             ("GET", "/api/v1/authorizationServers/{as}/policies", self.list_policies),
@@ -202,6 +212,7 @@ class OktaServer:
         }
         with self.org.lock:
             self.org.apps[app_id] = app
+            self.org.secrets[app_id] = [self._secret(oauth["client_secret"])]
         return web.json_response(self._app_answer(app))
 
     async def get_app(self, request: web.Request) -> web.Response:
@@ -235,6 +246,7 @@ class OktaServer:
             if app["status"] == "ACTIVE":
                 return _error(403, "E0000056", "Delete application forbidden.")
             del self.org.apps[app["id"]]
+            self.org.secrets.pop(app["id"], None)
         return web.Response(status=204)
 
     async def activate_app(self, request: web.Request) -> web.Response:
@@ -250,6 +262,71 @@ class OktaServer:
                 return _error(404, "E0000007", "Not found: Resource not found")
             app["status"] = status
         return web.json_response({})
+
+    # -- client secrets ------------------------------------------------------------------
+
+    def _secret(self, value: str) -> dict[str, Any]:
+        return {
+            "id": _new_id("ocs"),
+            "client_secret": value,
+            "secret_hash": secrets.token_urlsafe(16),
+            "status": "ACTIVE",
+            "created": _now(),
+            "lastUpdated": _now(),
+        }
+
+    def _secret_answer(self, app_id: str, entry: dict[str, Any]) -> dict[str, Any]:
+        href = f"{self.base}/api/v1/apps/{app_id}/credentials/secrets/{entry['id']}"
+        return {**entry, "_links": {"self": {"href": href}}}
+
+    async def list_secrets(self, request: web.Request) -> web.Response:
+        with self.org.lock:
+            app = self._found(request)
+            if app is None:
+                return _error(404, "E0000007", "Not found: Resource not found")
+            listed = [self._secret_answer(app["id"], e) for e in self.org.secrets[app["id"]]]
+        return web.json_response(listed)
+
+    async def create_secret(self, request: web.Request) -> web.Response:
+        body = request[BODY] or {}
+        with self.org.lock:
+            app = self._found(request)
+            if app is None:
+                return _error(404, "E0000007", "Not found: Resource not found")
+            held = self.org.secrets[app["id"]]
+            if len(held) >= 2:
+                return _error(400, "E0000001", "Api validation failed: at most two secrets")
+            entry = self._secret(body.get("client_secret") or secrets.token_urlsafe(30))
+            entry["status"] = body.get("status", "ACTIVE")
+            held.append(entry)
+            return web.json_response(self._secret_answer(app["id"], entry), status=201)
+
+    def _held(self, request: web.Request) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
+        held = self.org.secrets.get(request.match_info["app"], [])
+        found = [e for e in held if e["id"] == request.match_info["s"]]
+        return (held, found[0]) if found else None
+
+    async def deactivate_secret(self, request: web.Request) -> web.Response:
+        with self.org.lock:
+            found = self._held(request)
+            if found is None:
+                return _error(404, "E0000007", "Not found: Resource not found")
+            held, entry = found
+            if sum(e["status"] == "ACTIVE" for e in held) == 1 and entry["status"] == "ACTIVE":
+                return _error(400, "E0000001", "Api validation failed: the last active secret")
+            entry["status"], entry["lastUpdated"] = "INACTIVE", _now()
+            return web.json_response(self._secret_answer(request.match_info["app"], entry))
+
+    async def delete_secret(self, request: web.Request) -> web.Response:
+        with self.org.lock:
+            found = self._held(request)
+            if found is None:
+                return _error(404, "E0000007", "Not found: Resource not found")
+            held, entry = found
+            if entry["status"] == "ACTIVE":
+                return _error(400, "E0000001", "Api validation failed: an active secret")
+            held.remove(entry)
+        return web.Response(status=204)
 
     # -- the authorization server's scopes, policies and rules -------------------------
 
@@ -362,8 +439,12 @@ class OktaServer:
         client_id, secret = _basic(request.headers.get("Authorization", ""))
         with self.org.lock:
             app = self.org.apps.get(client_id or "")
-            oauth = (app or {}).get("credentials", {}).get("oauthClient", {})
-            if app is None or app["status"] != "ACTIVE" or oauth.get("client_secret") != secret:
+            active = {
+                e["client_secret"]
+                for e in self.org.secrets.get(client_id or "", [])
+                if e["status"] == "ACTIVE"
+            }
+            if app is None or app["status"] != "ACTIVE" or secret not in active:
                 return _oauth_error(401, "invalid_client", "Client authentication failed.")
             grants = (app.get("settings") or {}).get("oauthClient", {}).get("grant_types") or []
             if form.get("grant_type") != "client_credentials" or "client_credentials" not in grants:
@@ -469,7 +550,8 @@ class RunningOkta:
 
     def reset(self) -> None:
         with self.org.lock:
-            for table in (self.org.apps, self.org.scopes, self.org.policies, self.org.rules):
+            tables = (self.org.apps, self.org.scopes, self.org.policies, self.org.rules)
+            for table in (*tables, self.org.secrets):
                 table.clear()
             self.org.violations.clear()
             self.org.calls.clear()
