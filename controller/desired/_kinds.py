@@ -89,15 +89,32 @@ class OidcProvider(_Strict):
     initial_access_token: FromEnvOrSecret
 
 
+class OktaServiceApp(_Strict):
+    """The management API through an OAuth service app (private_key_jwt), granted
+    ``okta.apps.manage`` and ``okta.authorizationServers.manage``."""
+
+    client_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9$_.+!*'(),-]{6,100}$")]
+    # A PEM or a JWK (JSON), by reference like every credential.
+    private_key: FromEnvOrSecret
+    key_id: Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]{1,256}$")] | None = None
+
+
 class OktaProvider(_Strict):
     """An Okta org managed through its management API (not RFC 7592, which Okta lacks
-    for client-credentials apps). Only an API token authorises it for now."""
+    for client-credentials apps), authorised by an API token or an OAuth service app."""
 
     org_url: SecureUrl
     # The custom authorization server whose scopes, policies and tokens the clients use
     # (Okta's org authorization server cannot hold custom scopes).
     authorization_server_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,64}$")]
-    api_token: FromEnvOrSecret
+    api_token: FromEnvOrSecret | None = None
+    service_app: OktaServiceApp | None = None
+
+    @model_validator(mode="after")
+    def _one_authorisation(self) -> Self:
+        if (self.api_token is None) == (self.service_app is None):
+            raise ValueError("give exactly one of apiToken or serviceApp")
+        return self
 
     @field_validator("org_url")
     @classmethod

@@ -7,6 +7,7 @@ from controller.idp._cognito import ClientSecretInfo, CognitoAdapter
 from controller.idp._cognito_scopes import CognitoResourceServers
 from controller.idp._oidc import OidcAdapter
 from controller.idp._okta import OktaAdapter
+from controller.idp._okta_sdk import ApiToken, OktaCredentials, ServiceApp
 from controller.idp._token import IssuedToken, request_token
 from controller.idp._types import (
     CLIENT_CREDENTIALS,
@@ -26,6 +27,7 @@ from controller.idp._types import (
 
 __all__ = [
     "CLIENT_CREDENTIALS",
+    "ApiToken",
     "ClientRecord",
     "ClientSecretInfo",
     "ClientSpec",
@@ -44,5 +46,7 @@ __all__ = [
     "ObservedClient",
     "OidcAdapter",
     "OktaAdapter",
+    "OktaCredentials",
+    "ServiceApp",
     "request_token",
 ]

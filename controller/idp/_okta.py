@@ -12,8 +12,8 @@ Rules this adapter keeps:
 - Declared scopes are custom scopes of that server, created when missing; others are
   left alone, as on Cognito.
 - Every write first passes the lease's fence, as AWS writes do.
-- The API token is resolved when the SDK is first opened and never stored elsewhere;
-  messages carry Okta's error code and summary only.
+- The API token or the service app's private key is resolved when the SDK is first
+  opened and never stored elsewhere; messages carry Okta's error code and summary only.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import aiohttp
 from controller.aws import Fence
 from controller.idp import _okta_wire as wire
 from controller.idp._cognito import ClientSecretInfo
-from controller.idp._okta_sdk import RateGate, check, open_apis, plain
+from controller.idp._okta_sdk import CredentialSource, RateGate, check, open_apis, plain
 from controller.idp._types import (
     ClientRecord,
     ClientSpec,
@@ -36,7 +36,6 @@ from controller.idp._types import (
     IdpNotFound,
     IdpRejected,
     IdpUnavailable,
-    InitialAccessToken,
     ObservedClient,
 )
 
@@ -48,13 +47,13 @@ class OktaAdapter:
         self,
         org_url: str,
         authorization_server_id: str,
-        api_token: InitialAccessToken,
+        credentials: CredentialSource,
         http: aiohttp.ClientSession,
         fence: Fence | None = None,
     ) -> None:
         self._org = org_url.rstrip("/")
         self._server = authorization_server_id
-        self._api_token = api_token
+        self._credentials = credentials
         self._http = http
         self._fence = fence or Fence()
         self._gate = RateGate()
@@ -253,6 +252,6 @@ class OktaAdapter:
     async def _sdk(self) -> Any:
         async with self._opening:
             if self._apis is None:
-                token = await self._api_token()
-                self._apis = open_apis(self._org, token, self._http, self._gate)
+                credentials = await self._credentials()
+                self._apis = open_apis(self._org, credentials, self._http, self._gate)
             return self._apis

@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -24,6 +26,31 @@ MAX_RETRIES = 4
 REQUEST_TIMEOUT_SECONDS = 30
 # Never wait longer than this for a reset the server announced (a clock gone wrong).
 LONGEST_RESET_WAIT_SECONDS = 60.0
+
+
+# What a service app must be granted for the calls the adapter makes.
+MANAGEMENT_SCOPES = ("okta.apps.manage", "okta.authorizationServers.manage")
+# Renew the service app's access token this many minutes before it expires.
+TOKEN_RENEWAL_MINUTES = 5
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    value: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ServiceApp:
+    """An OAuth service app: the SDK signs a private_key_jwt assertion with the key and
+    asks the org authorization server for a token of :data:`MANAGEMENT_SCOPES`."""
+
+    client_id: str
+    private_key: str = field(repr=False)
+    key_id: str | None = None
+
+
+OktaCredentials = ApiToken | ServiceApp
+CredentialSource = Callable[[], Awaitable[OktaCredentials]]
 
 
 class RateGate:
@@ -46,7 +73,9 @@ class RateGate:
             await asyncio.sleep(delay)
 
 
-def open_apis(org_url: str, token: str, session: aiohttp.ClientSession, gate: RateGate) -> Any:
+def open_apis(
+    org_url: str, credentials: OktaCredentials, session: aiohttp.ClientSession, gate: RateGate
+) -> Any:
     """The SDK's application, client secret, scope, policy and rule APIs, authorised by
     an API token."""
     from okta.api.application_api import ApplicationApi
@@ -77,13 +106,25 @@ def open_apis(org_url: str, token: str, session: aiohttp.ClientSession, gate: Ra
     ):
         pass
 
+    client: dict[str, Any]
+    if isinstance(credentials, ApiToken):
+        client = {"authorizationMode": "SSWS", "token": credentials.value}
+    else:
+        client = {
+            "authorizationMode": "PrivateKey",
+            "clientId": credentials.client_id,
+            "privateKey": credentials.private_key,
+            "scopes": list(MANAGEMENT_SCOPES),
+            "oauthTokenRenewalOffset": TOKEN_RENEWAL_MINUTES,
+        }
+        if credentials.key_id is not None:
+            client["kid"] = credentials.key_id
     setter = ConfigSetter()
     setter._apply_config(
         {
             "client": {
+                **client,
                 "orgUrl": org_url,
-                "token": token,
-                "authorizationMode": "SSWS",
                 "rateLimit": {"maxRetries": MAX_RETRIES},
                 "requestTimeout": REQUEST_TIMEOUT_SECONDS,
                 "cache": {"enabled": False},
@@ -96,9 +137,10 @@ def open_apis(org_url: str, token: str, session: aiohttp.ClientSession, gate: Ra
     config = setter._prune_config(setter.get_config())
     ConfigValidator(config)
     apis = Apis(configuration=config)
-    # The generated APIs write the header as mode + token ("SSWS00ab..."), over the
-    # executor's documented "SSWS 00ab...": give the mode its separator.
-    apis.configuration.authorization_mode = "SSWS "
+    if isinstance(credentials, ApiToken):
+        # The generated APIs write the header as mode + token ("SSWS00ab..."), over the
+        # executor's documented "SSWS 00ab...": give the mode its separator.
+        apis.configuration.authorization_mode = "SSWS "
     executor = RequestExecutor(config, NoOpCache(), GatedHttpClient)
     executor.set_session(session)
     apis._request_executor = executor

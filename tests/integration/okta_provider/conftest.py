@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 import aiohttp
 import pytest
 
-from controller.idp import OktaAdapter
+from controller.idp import ApiToken, OktaAdapter, OktaCredentials
 from tests.peers.okta import RunningOkta
 
 
@@ -29,8 +29,8 @@ def okta(okta_server: RunningOkta) -> Iterator[RunningOkta]:
 
 @pytest.fixture
 async def adapter(okta: RunningOkta) -> AsyncIterator[OktaAdapter]:
-    async def token() -> str:
-        return okta.org.api_token
+    async def token() -> OktaCredentials:
+        return ApiToken(okta.org.api_token)
 
     async with aiohttp.ClientSession() as http:
         yield OktaAdapter(okta.org_url, okta.org.server_id, token, http)

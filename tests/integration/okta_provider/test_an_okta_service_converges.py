@@ -218,3 +218,27 @@ def test_a_rotation_adds_an_okta_secret_then_retires_the_old_one_without_a_faile
         auth=(client_id, before["client_secret"]),
     )
     assert old.status_code == 401
+
+
+def test_a_plan_through_a_service_app_in_place_of_the_api_token_finds_nothing(
+    converged: OktaWorld, tmp_path: Path
+) -> None:
+    client_id, key = converged.okta.service_app(
+        ("okta.apps.manage", "okta.authorizationServers.manage")
+    )
+    folder = tmp_path / "desired"
+    folder.mkdir()
+    original = (converged.cli.folder / "okta.yaml").read_text()
+    (folder / "okta.yaml").write_text(
+        original.replace(
+            "apiToken: {fromEnv: OKTA_API_TOKEN}",
+            f"serviceApp: {{clientId: {client_id}, privateKey: {{fromEnv: OKTA_KEY}}}}",
+        )
+    )
+    env = {k: v for k, v in converged.cli.env.items() if k != "OKTA_API_TOKEN"}
+    cli = Cli(folder, {**env, "OKTA_KEY": key})
+
+    planned = cli("plan", "--detailed-exitcode")
+
+    assert planned.returncode == 0, explain(planned)
+    assert len(converged.okta.org.access_tokens) == 1

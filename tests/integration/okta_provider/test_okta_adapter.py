@@ -10,7 +10,14 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from controller.idp import ClientSpec, IdpRejected, OktaAdapter, request_token
+from controller.idp import (
+    ClientSpec,
+    IdpRejected,
+    OktaAdapter,
+    OktaCredentials,
+    ServiceApp,
+    request_token,
+)
 from tests.peers.okta import RunningOkta
 
 SPEC = ClientSpec("ecs-oauth-orders-api", ("orders.read",), timedelta(minutes=15))
@@ -174,3 +181,37 @@ async def test_a_second_secret_works_beside_the_first_until_the_first_is_retired
     assert together == [True, True]
     assert after == [False, True]
     assert [info.secret_id for info in await adapter.list_secrets(record.client_id)] == [added]
+
+
+async def test_a_service_app_with_a_private_key_manages_the_org_in_place_of_an_api_token(
+    okta: RunningOkta,
+) -> None:
+    client_id, key = okta.service_app(("okta.apps.manage", "okta.authorizationServers.manage"))
+
+    async def credentials() -> OktaCredentials:
+        return ServiceApp(client_id, key)
+
+    async with aiohttp.ClientSession() as http:
+        adapter = OktaAdapter(okta.org_url, okta.org.server_id, credentials, http)
+        await declared(adapter, "orders.read")
+        record = await adapter.create(SPEC, "s" * 48)
+        observed = await adapter.read(record)
+
+    assert observed is not None
+    assert observed.scopes == ("orders.read",)
+    assert len(okta.org.access_tokens) == 1  # one token for every call, renewed when due
+
+
+async def test_a_service_app_without_the_apps_scope_is_refused(okta: RunningOkta) -> None:
+    client_id, key = okta.service_app(("okta.authorizationServers.manage",))
+
+    async def credentials() -> OktaCredentials:
+        return ServiceApp(client_id, key)
+
+    async with aiohttp.ClientSession() as http:
+        adapter = OktaAdapter(okta.org_url, okta.org.server_id, credentials, http)
+        with pytest.raises(IdpRejected) as refused:
+            await adapter.create(SPEC, "s" * 48)
+
+    assert (refused.value.status, refused.value.error) == (400, "invalid_scope")
+    assert okta.org.apps == {}

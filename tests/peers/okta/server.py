@@ -21,7 +21,9 @@ from typing import Any
 
 from aiohttp import web
 from joserfc import jwt
+from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
+from joserfc.jwt import JWTClaimsRegistry
 
 from tests.peers.okta.openapi import management_api
 
@@ -61,6 +63,10 @@ class OktaOrg:
     rules: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     # Each app's client secrets (at most two), oldest first.
     secrets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # OAuth service apps allowed on the management API: client id -> public key, scopes.
+    service_apps: dict[str, tuple[RSAKey, frozenset[str]]] = field(default_factory=dict)
+    # Management access tokens issued to them: token -> (scopes, expiry).
+    access_tokens: dict[str, tuple[frozenset[str], float]] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     # The next this-many management calls are answered 429 (a rate-limit storm).
@@ -102,6 +108,7 @@ class OktaServer:
                 "/api/v1/authorizationServers/{as}/policies/{p}/rules/{r}",
                 self.replace_rule,
             ),
+            ("POST", "/oauth2/v1/token", self.org_token),
             ("POST", "/oauth2/{as}/v1/token", self.token),
             ("GET", "/oauth2/{as}/v1/keys", self.keys),
             ("GET", "/oauth2/{as}/.well-known/oauth-authorization-server", self.discovery),
@@ -134,8 +141,9 @@ class OktaServer:
                 }
             )
             return answer
-        if request.headers.get("Authorization") != f"SSWS {org.api_token}":
-            return _error(401, "E0000011", "Invalid token provided")
+        refused = self._unauthorised(request)
+        if refused is not None:
+            return refused
         api = management_api()
         operation = api.operation(request.method, request.path)
         if operation is None:
@@ -166,6 +174,26 @@ class OktaServer:
             }
         )
         return answer
+
+    def _unauthorised(self, request: web.Request) -> web.Response | None:
+        """None when the API token, or a service app's token with the scope the path
+        needs, authorises the call."""
+        header = request.headers.get("Authorization", "")
+        if header == f"SSWS {self.org.api_token}":
+            return None
+        scheme, _, token = header.partition(" ")
+        with self.org.lock:
+            granted = self.org.access_tokens.get(token) if scheme == "Bearer" else None
+        if granted is None or granted[1] < time.time():
+            return _error(401, "E0000011", "Invalid token provided")
+        needed = (
+            "okta.apps.manage"
+            if request.path.startswith("/api/v1/apps")
+            else "okta.authorizationServers.manage"
+        )
+        if needed not in granted[0]:
+            return _error(403, "E0000006", "You do not have permission to perform the action")
+        return None
 
     def _violation(self, what: str, status: int) -> web.Response:
         with self.org.lock:
@@ -414,6 +442,55 @@ class OktaServer:
             rules[rule_id] = rule
         return web.json_response(rule, status=200 if replace else 201)
 
+    # -- the org authorization server, for service apps on the management API ----------
+
+    async def org_token(self, request: web.Request) -> web.Response:
+        """client_credentials with a private_key_jwt assertion (RFC 7523), as the SDK
+        sends it; an opaque token for the management API."""
+        form = await request.post()
+        assertion = str(form.get("client_assertion") or "")
+        if form.get("client_assertion_type") != (
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+        ):
+            return _oauth_error(400, "invalid_client", "A client assertion is required.")
+        try:  # the issuer names the key; the signature is checked with it below
+            payload = assertion.split(".")[1]
+            padded = payload + "=" * (-len(payload) % 4)
+            client_id = str(json.loads(base64.urlsafe_b64decode(padded))["iss"])
+        except (IndexError, ValueError, KeyError, TypeError):
+            return _oauth_error(401, "invalid_client", "The client assertion is malformed.")
+        with self.org.lock:
+            known = self.org.service_apps.get(client_id)
+        if known is None:
+            return _oauth_error(401, "invalid_client", "Client authentication failed.")
+        key, allowed = known
+        try:
+            claims = jwt.decode(assertion, key).claims
+            JWTClaimsRegistry(
+                iss={"essential": True, "value": client_id},
+                sub={"essential": True, "value": client_id},
+                aud={"essential": True, "value": f"{self.base}/oauth2/v1/token"},
+                exp={"essential": True},
+            ).validate(claims)
+        except JoseError:
+            return _oauth_error(401, "invalid_client", "The client assertion is invalid.")
+        asked = frozenset(str(form.get("scope") or "").split())
+        if form.get("grant_type") != "client_credentials" or not asked:
+            return _oauth_error(400, "invalid_request", "client_credentials with scopes only.")
+        if not asked <= allowed:
+            return _oauth_error(400, "invalid_scope", "The requested scope is not allowed.")
+        token = secrets.token_urlsafe(32)
+        with self.org.lock:
+            self.org.access_tokens[token] = (asked, time.time() + 3600)
+        return web.json_response(
+            {
+                "token_type": "Bearer",
+                "expires_in": 3600,
+                "access_token": token,
+                "scope": " ".join(sorted(asked)),
+            }
+        )
+
     # -- the custom authorization server -----------------------------------------------
 
     def issuer(self) -> str:
@@ -548,6 +625,15 @@ class RunningOkta:
     def issuer(self) -> str:
         return self.server.issuer()
 
+    def service_app(self, scopes: tuple[str, ...]) -> tuple[str, str]:
+        """A service app granted ``scopes`` on the management API: its client id and its
+        private key (PEM), as an administrator hands them over."""
+        key = RSAKey.generate_key(2048)
+        client_id = "0oa" + secrets.token_hex(8)
+        with self.org.lock:
+            self.org.service_apps[client_id] = (key, frozenset(scopes))
+        return client_id, key.as_pem(private=True).decode()
+
     def reset(self) -> None:
         with self.org.lock:
             tables = (self.org.apps, self.org.scopes, self.org.policies, self.org.rules)
@@ -556,6 +642,8 @@ class RunningOkta:
             self.org.violations.clear()
             self.org.calls.clear()
             self.org.throttle_next = 0
+            self.org.service_apps.clear()
+            self.org.access_tokens.clear()
 
     def stop(self) -> None:
         asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(30)

@@ -74,3 +74,23 @@ def test_okta_next_to_another_kind_is_an_error_at_the_spec(tmp_path: Path) -> No
 def test_a_resource_server_on_an_okta_scope_is_an_error(tmp_path: Path) -> None:
     error = the_error(tmp_path, OKTA.replace("URL", "https://example.okta.com") + SCOPE)
     assert error.message == "resourceServer applies to Cognito providers only"
+
+
+def test_a_service_app_authorises_the_org_in_place_of_an_api_token(tmp_path: Path) -> None:
+    text = OKTA.replace("URL", "https://example.okta.com").replace(
+        "apiToken: {fromEnv: OKTA_API_TOKEN}",
+        "serviceApp: {clientId: 0oa1service, privateKey: {fromEnv: OKTA_KEY}, keyId: k1}",
+    )
+    okta = loads(tmp_path, text).providers["acme"].spec.okta
+    assert okta is not None
+    assert okta.api_token is None
+    assert okta.service_app is not None
+    assert (okta.service_app.client_id, okta.service_app.key_id) == ("0oa1service", "k1")
+
+
+def test_both_an_api_token_and_a_service_app_is_an_error(tmp_path: Path) -> None:
+    text = OKTA.replace("URL", "https://example.okta.com") + (
+        "    serviceApp: {clientId: 0oa1service, privateKey: {fromEnv: OKTA_KEY}}\n"
+    )
+    error = the_error(tmp_path, text)
+    assert error.message == "spec.okta: give exactly one of apiToken or serviceApp"
