@@ -78,7 +78,18 @@ class OktaAdapter:
         return wire.observed(app, rule[1] if rule else None, record)
 
     async def find_by_name(self, name: str) -> ClientRecord | None:
-        """Adopting an existing Okta app is not supported yet: none is offered."""
+        """An OIDC app labelled ``name`` (for adopt, or a creation cut short), with its
+        newest active secret. Only an app whose client id is its app id is offered: the
+        record finds its app by client id."""
+        apis = await self._sdk()
+        listed = plain(await self._call("find", apis.list_applications(q=name))) or []
+        for app in listed:
+            if not wire.adoptable(app, name):
+                continue
+            found = await self._call("find", apis.list_o_auth2_client_secrets(app["id"]))
+            secret = wire.newest_active_secret(plain(found) or [])
+            if secret is not None:
+                return ClientRecord(app["id"], secret)
         return None
 
     async def create(self, spec: ClientSpec, client_secret: str | None = None) -> ClientRecord:

@@ -183,3 +183,24 @@ def _minutes(lifetime: timedelta) -> int:
 def secret_info(entry: dict[str, Any]) -> ClientSecretInfo:
     """One of an app's client secrets, without its value."""
     return ClientSecretInfo(str(entry["id"]), datetime.fromisoformat(str(entry["created"])))
+
+
+def adoptable(app: dict[str, Any], name: str) -> bool:
+    """Whether ``app`` is an OIDC app with this label whose client id is its app id."""
+    return (
+        app.get("label") == name
+        and app.get("signOnMode") == "OPENID_CONNECT"
+        and client_id_of(app) in (None, app.get("id"))
+    )
+
+
+def newest_active_secret(listed: list[dict[str, Any]]) -> str | None:
+    active = [
+        entry
+        for entry in listed
+        if entry.get("status", "ACTIVE") == "ACTIVE" and entry.get("client_secret")
+    ]
+    if not active:
+        return None
+    newest = max(active, key=lambda entry: (str(entry.get("created", "")), str(entry["id"])))
+    return str(newest["client_secret"])

@@ -242,3 +242,51 @@ def test_a_plan_through_a_service_app_in_place_of_the_api_token_finds_nothing(
 
     assert planned.returncode == 0, explain(planned)
     assert len(converged.okta.org.access_tokens) == 1
+
+
+def test_an_app_made_by_hand_with_the_clients_label_is_adopted_only_when_allowed(
+    converged: OktaWorld,
+) -> None:
+    org = converged.okta.org
+    by_hand = {
+        "name": "oidc_client",
+        "label": "ecs-oauth-checkout-worker",
+        "signOnMode": "OPENID_CONNECT",
+        "credentials": {"oauthClient": {"token_endpoint_auth_method": "client_secret_basic"}},
+        "settings": {
+            "oauthClient": {
+                "application_type": "service",
+                "grant_types": ["client_credentials"],
+                "response_types": ["token"],
+            }
+        },
+    }
+    made = httpx.post(
+        f"{converged.okta.org_url}/api/v1/apps",
+        json=by_hand,
+        headers={"Authorization": f"SSWS {org.api_token}"},
+    )
+    assert made.status_code == 200, made.text
+    app_id = made.json()["id"]
+    service = (converged.cli.folder / "okta.yaml").read_text().split("kind: Service")[1]
+    worker = service.replace(SERVICE, "checkout-worker").replace(
+        "container: app", "container: worker"
+    )
+    extra = converged.cli.folder / "worker.yaml"
+    extra.write_text("apiVersion: ecs-oauth.dev/v1alpha1\nkind: Service" + worker)
+
+    refused = converged.cli("apply", "--auto-approve")
+    extra.write_text(extra.read_text() + "  adopt: true\n")
+    adopted = converged.cli("apply", "--auto-approve")
+
+    assert refused.returncode != 0
+    assert "ResourceNotOwned" in refused.stdout + refused.stderr
+    assert adopted.returncode == 0, explain(adopted)
+    assert len(org.apps) == 2
+    assert org.apps[app_id]["profile"] == {"managedBy": "ecs-oauth", "service": "checkout-worker"}
+    held = json.loads(
+        converged.world.client("secretsmanager").get_secret_value(
+            SecretId="ecs-oauth/checkout-worker", VersionStage="AWSCURRENT"
+        )["SecretString"]
+    )
+    assert held["client_id"] == app_id

@@ -11,6 +11,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from controller.idp import (
+    ClientRecord,
     ClientSpec,
     IdpRejected,
     OktaAdapter,
@@ -215,3 +216,18 @@ async def test_a_service_app_without_the_apps_scope_is_refused(okta: RunningOkta
 
     assert (refused.value.status, refused.value.error) == (400, "invalid_scope")
     assert okta.org.apps == {}
+
+
+async def test_an_app_with_the_clients_label_is_found_with_its_newest_secret(
+    adapter: OktaAdapter, okta: RunningOkta
+) -> None:
+    await declared(adapter, "orders.read")
+    record = await adapter.create(SPEC, "s" * 48)
+    await adapter.create(ClientSpec("ecs-oauth-orders-api-v2", SPEC.scopes, SPEC.token_lifetime))
+    await adapter.add_secret(record.client_id, "t" * 48)
+
+    found = await adapter.find_by_name(SPEC.name)
+    missing = await adapter.find_by_name("ecs-oauth-nobody")
+
+    assert found == ClientRecord(record.client_id, "t" * 48)
+    assert missing is None

@@ -27,6 +27,8 @@ class ManagementApi(Peer):
         q = request.query.get("q", "")
         with self.org.lock:
             apps = [self._app_answer(a) for a in self.org.apps.values() if a["label"].startswith(q)]
+        for app in apps:  # secrets show only on create and in /credentials/secrets
+            app["credentials"]["oauthClient"].pop("client_secret", None)
         return web.json_response(apps)
 
     async def create_app(self, request: web.Request) -> web.Response:
