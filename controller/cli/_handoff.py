@@ -159,10 +159,12 @@ def sandbox_mismatch(state: DesiredState, environ: Mapping[str, str]) -> str | N
 
 def _endpoint(provider: IdentityProvider) -> tuple[str, str, tuple[str, ...]]:
     """What the sandbox rewrites in a provider: the field, its value, where it is written."""
-    oidc, cognito = provider.spec.oidc, provider.spec.cognito
+    oidc, cognito, okta = provider.spec.oidc, provider.spec.cognito, provider.spec.okta
     if oidc is not None:
         return "issuer", str(oidc.issuer), ("spec", "oidc", "issuer")
-    assert cognito is not None  # a provider is exactly one of the two
+    if okta is not None:
+        return "org URL", okta.org_url, ("spec", "okta", "orgUrl")
+    assert cognito is not None  # a provider is exactly one of the three
     return "token endpoint", str(cognito.token_endpoint), ("spec", "cognito", "tokenEndpoint")
 
 

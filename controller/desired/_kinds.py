@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated, Literal, Self
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -19,6 +20,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from controller.desired._redact import shown
 from controller.desired._types import (
     DNS1123_LABEL,
     ENV_NAME,
@@ -87,14 +89,53 @@ class OidcProvider(_Strict):
     initial_access_token: FromEnvOrSecret
 
 
+class OktaServiceApp(_Strict):
+    """The management API through an OAuth service app (private_key_jwt), granted
+    ``okta.apps.manage`` and ``okta.authorizationServers.manage``."""
+
+    client_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9$_.+!*'(),-]{6,100}$")]
+    # A PEM or a JWK (JSON), by reference like every credential.
+    private_key: FromEnvOrSecret
+    key_id: Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]{1,256}$")] | None = None
+
+
+class OktaProvider(_Strict):
+    """An Okta org managed through its management API (not RFC 7592, which Okta lacks
+    for client-credentials apps), authorised by an API token or an OAuth service app."""
+
+    org_url: SecureUrl
+    # The custom authorization server whose scopes, policies and tokens the clients use
+    # (Okta's org authorization server cannot hold custom scopes).
+    authorization_server_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,64}$")]
+    api_token: FromEnvOrSecret | None = None
+    service_app: OktaServiceApp | None = None
+
+    @model_validator(mode="after")
+    def _one_authorisation(self) -> Self:
+        if (self.api_token is None) == (self.service_app is None):
+            raise ValueError("give exactly one of apiToken or serviceApp")
+        return self
+
+    @field_validator("org_url")
+    @classmethod
+    def _origin_only(cls, value: str) -> str:
+        if urlsplit(value).path not in ("", "/"):
+            raise ValueError(
+                f"orgUrl {shown(value)} has a path; give the org's origin only, "
+                "like https://example.okta.com"
+            )
+        return value.rstrip("/")
+
+
 class IdentityProviderSpec(_Strict):
     cognito: CognitoProvider | None = None
     oidc: OidcProvider | None = None
+    okta: OktaProvider | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:
-        if (self.cognito is None) == (self.oidc is None):
-            raise ValueError("give exactly one of cognito or oidc")
+        if sum(kind is not None for kind in (self.cognito, self.oidc, self.okta)) != 1:
+            raise ValueError("give exactly one of cognito, oidc or okta")
         return self
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from controller.desired import DesiredState
 from controller.engine._converged import CONVERGED_TAG, recorded_generation
 from controller.engine._outcome import Outcome
@@ -17,6 +19,7 @@ from controller.plan._desired import (
 )
 
 RESOURCE_SERVER = "cognito:resource-server"
+OKTA_SCOPE = "okta:scope"
 
 
 async def reconcile_provider(
@@ -28,6 +31,9 @@ async def reconcile_provider(
     document is fetched so a wrong issuer shows up on the provider, not on every service.
     """
     provider = state.providers[name]
+    if provider.spec.okta is not None:
+        await _reconcile_okta_scopes(world, state, name, outcome)
+        return
     if provider.spec.oidc is not None:
         endpoints = await world.idp(provider).endpoints()
         outcome.resources["tokenEndpoint"] = endpoints.token_endpoint
@@ -53,6 +59,26 @@ async def reconcile_provider(
         action: Action = "create" if have is None else "update"
         if outcome.change(RESOURCE_SERVER, f"{pool}/{identifier}", action, diff):
             await servers.ensure(identifier, scopes)
+
+
+async def _reconcile_okta_scopes(
+    world: World, state: DesiredState, name: str, outcome: Outcome
+) -> None:
+    """Okta: every declared scope exists as a custom scope of the authorization server."""
+    provider = state.providers[name]
+    okta: Any = world.idp(provider)  # an OktaAdapter, maybe behind the read journal
+    endpoints = await okta.endpoints()
+    outcome.resources["tokenEndpoint"] = endpoints.token_endpoint
+    declared = {
+        state.scope_value(scope.metadata.name): scope.spec.description
+        or state.scope_value(scope.metadata.name)
+        for scope in state.scopes.values()
+        if scope.spec.provider == name
+    }
+    for scope_name in await okta.missing_scopes(declared):
+        diff = diff_documents({"name": scope_name}, None)
+        if outcome.change(OKTA_SCOPE, f"{endpoints.issuer}/{scope_name}", "create", diff):
+            await okta.create_scope(scope_name, declared[scope_name])
 
 
 async def reconcile_role(world: World, state: DesiredState, name: str, outcome: Outcome) -> None:

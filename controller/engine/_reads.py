@@ -160,6 +160,7 @@ def record_reads(world: World, journal: ReadJournal) -> None:
             "read": ("idp:client", whole),
             "endpoints": ("idp:discovery", whole),
             "find_by_name": ("idp:client named", whole),
+            "missing_scopes": ("okta:scopes missing", whole),
         },
         "resource_servers": {"list": ("cognito:resource-servers", whole)},
     }

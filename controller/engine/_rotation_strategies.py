@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import string
 from secrets import choice
+from typing import Protocol, cast
 
 from controller.aws import AWSCURRENT, AWSPENDING, AwsError
 from controller.desired import IdentityProvider
@@ -20,6 +21,7 @@ from controller.engine._rotation_steps import RotationContext, RotationFailed, S
 from controller.engine._secret_record import record_from_value, value_with_record
 from controller.idp import (
     ClientRecord,
+    ClientSecretInfo,
     CognitoAdapter,
     IdentityProviderAdapter,
     IdpError,
@@ -35,10 +37,22 @@ def new_secret_value() -> str:
     return "".join(choice(SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
 
 
+class TwoSecretClients(Protocol):
+    """An IdP whose clients hold two secrets the controller chooses: Cognito, Okta."""
+
+    async def add_secret(self, client_id: str, value: str) -> str: ...
+
+    async def list_secrets(self, client_id: str) -> list[ClientSecretInfo]: ...
+
+    async def delete_secret(self, client_id: str, secret_id: str) -> None: ...
+
+
 def strategy_for(provider: IdentityProvider, idp: IdentityProviderAdapter) -> Strategy:
     if provider.spec.cognito is not None:
         assert isinstance(idp, CognitoAdapter)
         return CognitoDualSecrets(idp)
+    if provider.spec.okta is not None:
+        return CognitoDualSecrets(cast(TwoSecretClients, idp))  # maybe behind the journal
     return BlueGreenClients()
 
 
@@ -51,9 +65,10 @@ async def _put_pending(rotation: RotationContext, record: ClientRecord) -> None:
 
 
 class CognitoDualSecrets:
-    """The same app client, a second secret; tasks keep their client id."""
+    """The same app client, a second secret; tasks keep their client id. Okta apps hold
+    two secrets the same way (``/credentials/secrets``)."""
 
-    def __init__(self, cognito: CognitoAdapter) -> None:
+    def __init__(self, cognito: TwoSecretClients) -> None:
         self.cognito = cognito
 
     async def create(self, rotation: RotationContext) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -24,14 +24,18 @@ from controller.aws import (
     call,
 )
 from controller.desired import IdentityProvider
-from controller.desired._kinds import FromEnvOrSecret
+from controller.desired._kinds import FromEnvOrSecret, OktaProvider
 from controller.idp import (
+    ApiToken,
     CognitoAdapter,
     CognitoResourceServers,
     IdentityProviderAdapter,
     IdpRejected,
     InitialAccessToken,
     OidcAdapter,
+    OktaAdapter,
+    OktaCredentials,
+    ServiceApp,
 )
 
 
@@ -161,16 +165,40 @@ class World:
         if provider.spec.cognito is not None:
             cognito = provider.spec.cognito
             return CognitoAdapter(cognito.user_pool_id, cognito.token_endpoint, self.aws)
+        if provider.spec.okta is not None:
+            okta = provider.spec.okta
+            return OktaAdapter(
+                okta.org_url,
+                okta.authorization_server_id,
+                self._okta_credentials(okta),
+                self.http,
+                self.aws.fence,
+            )
         assert provider.spec.oidc is not None
         oidc = provider.spec.oidc
         token = self._token_source(oidc.initial_access_token)
         return OidcAdapter(oidc.issuer, token, self.http, self.aws.fence)
 
-    def _token_source(self, reference: FromEnvOrSecret) -> InitialAccessToken:
-        """The initial access token, resolved at the moment of use and never stored."""
+    def _okta_credentials(self, okta: OktaProvider) -> Callable[[], Awaitable[OktaCredentials]]:
+        """The API token or the service app's private key, resolved when first used."""
+
+        async def resolve() -> OktaCredentials:
+            if okta.api_token is not None:
+                return ApiToken(await self.resolve(okta.api_token, "Okta API token"))
+            app = okta.service_app
+            assert app is not None  # the model holds exactly one
+            key = await self.resolve(app.private_key, "Okta service app private key")
+            return ServiceApp(app.client_id, key, app.key_id)
+
+        return resolve
+
+    def _token_source(
+        self, reference: FromEnvOrSecret, what: str = "initial access token"
+    ) -> InitialAccessToken:
+        """A credential, resolved at the moment of use and never stored."""
 
         async def resolve() -> str:
-            return await self.resolve(reference, "initial access token")
+            return await self.resolve(reference, what)
 
         return resolve
 

@@ -6,6 +6,8 @@ Public API re-exported here; modules are private.
 from controller.idp._cognito import ClientSecretInfo, CognitoAdapter
 from controller.idp._cognito_scopes import CognitoResourceServers
 from controller.idp._oidc import OidcAdapter
+from controller.idp._okta import OktaAdapter
+from controller.idp._okta_sdk import ApiToken, OktaCredentials, ServiceApp
 from controller.idp._token import IssuedToken, request_token
 from controller.idp._types import (
     CLIENT_CREDENTIALS,
@@ -25,6 +27,7 @@ from controller.idp._types import (
 
 __all__ = [
     "CLIENT_CREDENTIALS",
+    "ApiToken",
     "ClientRecord",
     "ClientSecretInfo",
     "ClientSpec",
@@ -42,5 +45,8 @@ __all__ = [
     "IssuedToken",
     "ObservedClient",
     "OidcAdapter",
+    "OktaAdapter",
+    "OktaCredentials",
+    "ServiceApp",
     "request_token",
 ]

@@ -172,3 +172,25 @@ class TestTheMismatch:
         environ = {"AWS_ENDPOINT_URL": "http://127.0.0.1:5000", "ECS_OAUTH_SANDBOX": SANDBOX_AWS}
 
         assert sandbox_mismatch(examples, environ) is None
+
+
+def test_an_okta_org_that_is_not_local_is_named_against_the_sandbox(tmp_path: Path) -> None:
+    (tmp_path / "okta.yaml").write_text(
+        "apiVersion: ecs-oauth.dev/v1alpha1\n"
+        "kind: IdentityProvider\n"
+        "metadata: {name: workforce}\n"
+        "spec:\n"
+        "  okta:\n"
+        "    orgUrl: https://example.okta.com\n"
+        "    authorizationServerId: default\n"
+        "    apiToken: {fromEnv: OKTA_API_TOKEN}\n"
+    )
+    environ = {"AWS_ENDPOINT_URL": SANDBOX_AWS, "ECS_OAUTH_SANDBOX": SANDBOX_AWS}
+
+    message = sandbox_mismatch(load(tmp_path), environ)
+
+    assert message is not None
+    assert message.startswith(
+        "error: the desired state names org URL https://example.okta.com "
+        f"({tmp_path}/okta.yaml:6:13, IdentityProvider/workforce)"
+    )

@@ -348,7 +348,7 @@ def test_a_provider_with_both_cognito_and_oidc_is_an_error_at_its_spec(tmp_path:
         """,
     )
     assert error.where == "test.yaml:5:3"
-    assert error.message == "spec: give exactly one of cognito or oidc"
+    assert error.message == "spec: give exactly one of cognito, oidc or okta"
 
 
 def test_a_provider_with_neither_cognito_nor_oidc_is_an_error_at_its_spec(
@@ -364,7 +364,7 @@ def test_a_provider_with_neither_cognito_nor_oidc_is_an_error_at_its_spec(
         """,
     )
     assert error.where == "test.yaml:4:7"
-    assert error.message == "spec: give exactly one of cognito or oidc"
+    assert error.message == "spec: give exactly one of cognito, oidc or okta"
 
 
 @pytest.mark.parametrize(
