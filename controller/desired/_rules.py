@@ -112,6 +112,32 @@ def _scope_rules(state: DesiredState, refused: frozenset[str]) -> Iterator[Diagn
                 ("spec", "resourceServer"),
                 "resourceServer applies to Cognito providers only",
             )
+    yield from _resource_server_limits(state)
+
+
+COGNITO_SCOPES_PER_RESOURCE_SERVER = 100  # CreateResourceServer's Scopes: at most 100
+
+
+def _resource_server_limits(state: DesiredState) -> Iterator[Diagnostic]:
+    """A Cognito resource server holds at most 100 scopes; the first one past that is
+    reported once, so a team learns it before CreateResourceServer refuses them all."""
+    counted: dict[tuple[str, str], int] = {}
+    for name, scope in state.scopes.items():
+        provider = state.providers.get(scope.spec.provider)
+        server = scope.spec.resource_server
+        if provider is None or provider.spec.cognito is None or server is None:
+            continue
+        where = (provider.metadata.name, server)
+        counted[where] = counted.get(where, 0) + 1
+        if counted[where] == COGNITO_SCOPES_PER_RESOURCE_SERVER + 1:
+            yield _error(
+                state,
+                f"Scope/{name}",
+                ("spec", "resourceServer"),
+                f"resource server {server!r} of Cognito provider {where[0]!r} would hold more "
+                f"than {COGNITO_SCOPES_PER_RESOURCE_SERVER} scopes, Cognito's limit: declare "
+                "this one and those after it on another resourceServer",
+            )
 
 
 def _role_rules(state: DesiredState, refused: frozenset[str]) -> Iterator[Diagnostic]:

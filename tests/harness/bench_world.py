@@ -207,9 +207,11 @@ def write_desired_state(
         role_count = math.ceil(len(members) / SERVICES_PER_ROLE)
         roles += role_count
         scope_names = ["common", *(f"s{r}" for r in range(role_count))]
-        for scope in scope_names:
-            if kind == "cognito":
-                spec = f"{{provider: {provider}, resourceServer: bench, value: bench/{scope}}}"
+        for index, scope in enumerate(scope_names):
+            if kind == "cognito":  # Cognito holds at most 100 scopes per resource server
+                server = "bench" if index < 100 else f"bench{index // 100}"
+                value = f"{server}/{scope}"
+                spec = f"{{provider: {provider}, resourceServer: {server}, value: {value}}}"
             else:
                 spec = f"{{provider: {provider}}}"
             documents.append(

@@ -213,3 +213,30 @@ def test_a_scope_value_with_a_control_character_is_refused(tmp_path: Path) -> No
     )
     assert error.where == "test.yaml:6:10"
     assert "is not a scope token" in error.message
+
+
+def scopes_on(server: str, count: int) -> str:
+    return "---\n".join(
+        "apiVersion: ecs-oauth.dev/v1alpha1\nkind: Scope\n"
+        f"metadata: {{name: {server}.s{n:03d}}}\n"
+        f"spec: {{provider: corp, resourceServer: {server}}}\n"
+        for n in range(count)
+    )
+
+
+def test_the_scope_past_cognito_s_hundred_per_resource_server_is_an_error_reported_once(
+    tmp_path: Path,
+) -> None:
+    # BASE already declares two scopes on "orders": 98 more reach the limit.
+    error = the_error(tmp_path, scopes_on("orders", 100))
+    assert error.where == f"test.yaml:{5 * 98 + 4}:40"  # the 101st: the 99th of this file
+    assert error.message == (
+        "resource server 'orders' of Cognito provider 'corp' would hold more than 100 "
+        "scopes, Cognito's limit: declare this one and those after it on another "
+        "resourceServer"
+    )
+
+
+def test_a_hundred_scopes_on_each_of_two_resource_servers_are_valid(tmp_path: Path) -> None:
+    state = loads(tmp_path, scopes_on("orders", 98) + "---\n" + scopes_on("billing", 100))
+    assert len(state.scopes) == 3 + 98 + 100
