@@ -28,6 +28,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from types import FrameType
+from typing import Any
 from wsgiref.types import WSGIApplication
 
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -56,10 +57,24 @@ def build_app() -> WSGIApplication:
     from controller.sandbox._moto_faults import FaultInjector
     from controller.sandbox._moto_secrets import install as install_secret_stages
 
+    class Dispatcher(DomainDispatcherApplication):
+        """moto's dispatcher, remembering the backend found for each host. moto finds it
+        anew for every request, under one lock all request threads share: it lists its
+        own package folder (a stat per service) and tries every service's URL patterns.
+        The answer for a host never changes, and the hosts are a few dozen."""
+
+        def __init__(self) -> None:
+            super().__init__(create_backend_app)
+            self._backends: dict[str | None, Any] = {}
+
+        def get_backend_for_host(self, host: str | None) -> Any:
+            if host not in self._backends:  # called with moto's lock held
+                self._backends[host] = super().get_backend_for_host(host)
+            return self._backends[host]
+
     install()
     install_secret_stages()
-    moto = DomainDispatcherApplication(create_backend_app)
-    return FaultInjector(StrictPeer(strict_ecs(CognitoOAuthEndpoints(moto))))
+    return FaultInjector(StrictPeer(strict_ecs(CognitoOAuthEndpoints(Dispatcher()))))
 
 
 @dataclass
