@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO
 
 READY_LINE = re.compile(r"Every Service is Ready \((\d+) of (\d+)\)")
+HAND_OFF = re.compile(r"another shell takes over with: source (\S+)$")
 DRIFT_COMMANDS = re.compile(r"^  (?P<service>\S+) \((?P<mode>enforce|detect) mode\): ")
 WITHOUT_AWS_CLI = "    without the aws CLI: "
 STOP_TIMEOUT_SECONDS = 60.0

@@ -22,7 +22,19 @@ def fenced(text: str, language: str) -> list[str]:
     return re.findall(rf"^```{language}\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
 
 
-def fresh_machine_commands() -> list[str]:
-    """The commands of "Two commands on a fresh machine", one per line, comments left out."""
-    block = fenced(section("Two commands on a fresh machine"), "sh")[0]
+def commands(title: str) -> list[str]:
+    """The lines of the first ```sh block under ``## title``, as a person types them (a
+    comment at the end of a line included), comment lines left out."""
+    block = fenced(section(title), "sh")[0]
     return [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def fresh_machine_commands() -> list[str]:
+    """The commands of "Two commands on a fresh machine"."""
+    return commands("Two commands on a fresh machine")
+
+
+def first_five_minutes() -> list[str]:
+    """What "The sandbox" has a second shell type once the sandbox runs (**Another shell
+    takes over.**), ``FOLDER`` standing for the folder the sandbox printed."""
+    return commands("The sandbox")

@@ -164,26 +164,25 @@ class TestDriftByHand:
 class TestStopping:
     @pytest.fixture
     def secrets(self, sandbox: SandboxProcess) -> list[str]:
-        """Every credential the controller created, read while the sandbox still runs."""
+        """Every credential the controller created, read while the sandbox still runs: every
+        version, so a credential rotated out counts too."""
         manager = aws_client(sandbox, "secretsmanager")
         values = []
         for entry in manager.list_secrets()["SecretList"]:
-            value = json.loads(
-                manager.get_secret_value(SecretId=entry["ARN"], VersionStage="AWSCURRENT")[
-                    "SecretString"
-                ]
-            )
-            held = [value, *value.get("clients", {}).values()]  # registration secrets nest
-            values += [entry[key] for entry in held for key in CREDENTIAL_KEYS if key in entry]
+            for version in entry["SecretVersionsToStages"]:
+                answer = manager.get_secret_value(SecretId=entry["ARN"], VersionId=version)
+                value = json.loads(answer["SecretString"])
+                held = [value, *value.get("clients", {}).values()]  # registration secrets nest
+                values += [item[key] for item in held for key in CREDENTIAL_KEYS if key in item]
         assert values
         return values
 
     def test_nothing_printed_or_logged_holds_a_credential_or_a_token(
-        self, sandbox: SandboxProcess, secrets: list[str]
+        self, sandbox: SandboxProcess, secrets: list[str], other_screens: list[str]
     ) -> None:
         log = Path(banner_value(sandbox, "daemon log")).read_text()
 
-        for text in (sandbox.output, log):
+        for text in (sandbox.output, log, *other_screens):
             assert not [secret for secret in secrets if secret in text]
             assert "eyJ" not in text  # the start of every JWT
 

@@ -14,3 +14,10 @@ EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 @pytest.fixture(scope="module")
 def examples() -> DesiredState:
     return load(EXAMPLES)
+
+
+@pytest.fixture(scope="module")
+def other_screens() -> list[str]:
+    """What terminals other than the sandbox's showed, for the check that nothing printed
+    holds a credential; a module that types into one overrides this."""
+    return []

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 from controller.desired import load
 
-from ._readme import REPO, fenced, fresh_machine_commands, section
+from ._readme import REPO, fenced, first_five_minutes, fresh_machine_commands, section
+from .conftest import EXAMPLES
 
 
 def test_there_are_two_commands_for_a_fresh_machine_and_the_first_starts_the_sandbox() -> None:
@@ -34,4 +38,20 @@ def test_the_complete_example_is_a_valid_desired_state(tmp_path: Path) -> None:
         "Scope",
         "Role",
         "Service",
+    }
+
+
+def test_the_first_five_minutes_edit_retires_the_checkout_worker_service_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    [edit] = [line for line in first_five_minutes() if line.startswith("sed ")]
+    working = shutil.copytree(EXAMPLES, tmp_path / "desired")
+    env = {**os.environ, "ECS_OAUTH_DESIRED": str(working)}
+
+    subprocess.run(["bash", "-c", edit], env=env, cwd=tmp_path, check=True, timeout=60)
+
+    before, after = load(EXAMPLES), load(working)
+    assert set(before.sources) - set(after.sources) == {"Service/checkout-worker"}
+    assert {key: placed.obj for key, placed in after.sources.items()} == {
+        key: placed.obj for key, placed in before.sources.items() if key in after.sources
     }

@@ -27,14 +27,13 @@ import pytest
 from controller.desired import DesiredState
 from tests.harness.doctor import verdicts
 
-from ._process import READY_LINE, SandboxProcess, sandbox_environment
+from ._process import HAND_OFF, READY_LINE, SandboxProcess, sandbox_environment
 from ._scenario import START_TIMEOUT_SECONDS, banner_value, drift_by_hand
 from .conftest import EXAMPLES
 
 pytestmark = pytest.mark.slow
 
 ECS_OAUTH = Path(sys.executable).parent / "ecs-oauth"
-HAND_OFF = re.compile(r"another shell takes over with: source (\S+)$")
 OIDC_SERVICE = "stock-sync"  # the examples' Service on the partners' OIDC provider
 COMMAND_TIMEOUT_SECONDS = 120
 
