@@ -12,7 +12,6 @@ from controller.desired import KINDS
 
 TYPES = ("Ready", "Synced", "Drifted")
 FIRST_CYCLE = "the daemon's first cycle is under way"
-CORRECTED = "DriftCorrected"  # the daemon's reason when it wrote the drift back
 
 
 @dataclass(frozen=True)
@@ -88,9 +87,7 @@ def unmet(status: dict[str, Any], wanted: Wanted, objects: list[str]) -> list[Un
 
 def unhealthy(status: dict[str, Any]) -> list[Unmet]:
     """Everything ``status --exit-code`` fails on: an invalid desired state, and any object
-    not Ready or with drift still in place. A drift the daemon already put back
-    (``DriftCorrected``) does not fail a pipeline: the live state matches again, and
-    Drifted stays True only until the next reconcile sees it so."""
+    not Ready or Drifted."""
     controller = status["controller"]
     if controller.get("lastCycle") is None:
         return [Unmet("controller", "FirstCycle", FIRST_CYCLE)]
@@ -100,5 +97,5 @@ def unhealthy(status: dict[str, Any]) -> list[Unmet]:
         if c["type"] == "DesiredStateValid" and c["status"] != "True"
     ]
     found += unmet(status, Wanted("Ready", "True"), [])
-    drifted = unmet(status, Wanted("Drifted", "False"), [])
-    return found + [item for item in drifted if item.reason != CORRECTED]
+    found += unmet(status, Wanted("Drifted", "False"), [])
+    return found

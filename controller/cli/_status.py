@@ -35,10 +35,7 @@ def register(commands: Any) -> None:
     status.add_argument(
         "--exit-code",
         action="store_true",
-        help=(
-            "exit 1 unless every object is Ready, no drift is left uncorrected and the "
-            "desired state is valid"
-        ),
+        help="exit 1 unless every object is Ready and not Drifted and the desired state is valid",
     )
     add_selector_options(status)
     status.set_defaults(handler=run_status)
