@@ -67,6 +67,13 @@ def shell_environment(home: Path) -> dict[str, str]:
     return env
 
 
+def as_in_a_terminal() -> None:
+    """Ctrl-C reaches a command as it would from a terminal. A test run started as a
+    background job inherits SIGINT ignored (POSIX, for jobs of a shell without job control),
+    and so would every command it starts."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def in_shell(env_file: Path, command: str, home: Path) -> subprocess.CompletedProcess[str]:
     """``command`` in a fresh bash that sourced the env file, in a folder of its own."""
     cwd = home / "shell"
@@ -186,6 +193,7 @@ class TestCommandsWithNoFlags:
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,
+            preexec_fn=as_in_a_terminal,
         )
         try:
             assert process.stdout is not None
