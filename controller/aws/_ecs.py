@@ -96,6 +96,13 @@ class TaskDefinitions:
         return arn
 
 
+def without_events(service: dict[str, Any]) -> dict[str, Any]:
+    """A described service as it is cached: without its ``events``. ECS returns up to the
+    last 100 service events with every description; nothing here reads them, and at
+    thousands of services they would be most of the daemon's memory."""
+    return {key: value for key, value in service.items() if key != "events"}
+
+
 class EcsServices:
     """DescribeServices in batches, with each service's outcome kept on its own: a missing
     or forbidden cluster, or a failure ECS lists for one service, is raised only to the
@@ -152,7 +159,7 @@ class EcsServices:
                 self._cache[(cluster, name)] = AwsError("DescribeServices", reason, detail)
         for found in response.get("services", []):
             if found.get("status") != "INACTIVE":
-                self._cache[(cluster, found["serviceName"])] = found
+                self._cache[(cluster, found["serviceName"])] = without_events(found)
 
     async def get(self, cluster: str, service: str) -> dict[str, Any] | None:
         """The service as DescribeServices showed it; None when it does not exist (or is
@@ -176,7 +183,7 @@ class EcsServices:
         response = await call(
             self._client, "UpdateService", cluster=cluster, service=service, forceNewDeployment=True
         )
-        updated: dict[str, Any] = response["service"]
+        updated = without_events(response["service"])
         self._cache[(cluster, service)] = updated
         return updated
 
@@ -192,6 +199,6 @@ class EcsServices:
             taskDefinition=task_definition,
             forceNewDeployment=force,
         )
-        updated: dict[str, Any] = response["service"]
+        updated = without_events(response["service"])
         self._cache[(cluster, service)] = updated
         return updated
