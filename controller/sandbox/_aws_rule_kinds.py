@@ -8,8 +8,11 @@ current time windows, which the control API can change while a server runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any
 
 from werkzeug.wrappers import Response
 
@@ -36,3 +39,40 @@ class Windows:
 
 Check = Callable[[AwsCall, Windows], Rejection | None]
 Rewrite = Callable[[AwsCall, Response, Windows], None]
+
+
+class EarlierStates:
+    """What each resource held before its successful writes of the last window, for
+    rules that answer an eventually consistent read as AWS may: with the state from
+    before the first write inside the window (None: it did not exist then).
+
+    ``copy`` runs before the call reaches moto; ``answered`` keeps the copy once moto
+    answered 200, so a refused write leaves no trace."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._copies: dict[int, tuple[Hashable, Any]] = {}
+        self._writes: dict[Hashable, list[tuple[float, Any]]] = {}
+
+    def copy(self, call: AwsCall, key: Hashable, before: Any) -> None:
+        with self._lock:
+            self._copies[id(call)] = (key, before)
+
+    def answered(self, call: AwsCall, response: Response, window: float) -> None:
+        with self._lock:
+            remembered = self._copies.pop(id(call), None)
+            if remembered is None or response.status_code != 200:
+                return
+            key, before = remembered
+            now = time.monotonic()
+            recent = [write for write in self._writes.get(key, []) if write[0] > now - window]
+            self._writes[key] = [*recent, (now, before)]
+
+    def since(self, horizon: float) -> dict[Hashable, Any]:
+        """Each resource written after ``horizon`` (monotonic), with its state before."""
+        with self._lock:
+            return {
+                key: next(before for at, before in writes if at > horizon)
+                for key, writes in self._writes.items()
+                if any(at > horizon for at, _ in writes)
+            }

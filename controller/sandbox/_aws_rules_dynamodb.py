@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
-import time
 import zlib
-from dataclasses import dataclass
 from typing import Any
 
 from moto.dynamodb.models import dynamodb_backends
 from moto.iam.models import get_account_id_from
 from werkzeug.wrappers import Response
 
-from controller.sandbox._aws_rule_kinds import Rejection, Windows
+from controller.sandbox._aws_rule_kinds import EarlierStates, Rejection, Windows
 from controller.sandbox._aws_wire import AwsCall
 
 ITEM_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem"})
@@ -28,12 +25,6 @@ EVENTUAL_READS = (
 )
 
 
-@dataclass(frozen=True)
-class _Write:
-    at: float  # monotonic seconds, when the write was answered
-    before: dict[str, Any] | None  # the item's attributes before it, None if absent
-
-
 class StaleReads:
     """GetItem without ``ConsistentRead`` answers as the item was ``dynamodb_read_lag``
     seconds ago: before each item write the item as it was is copied; a plain GetItem of
@@ -41,9 +32,7 @@ class StaleReads:
     the window (no item if it did not exist then). A consistent read stays current."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._copies: dict[int, tuple[tuple[str, ...], dict[str, Any] | None]] = {}
-        self._writes: dict[tuple[str, ...], list[_Write]] = {}
+        self._writes = EarlierStates()
 
     def remember(self, call: AwsCall, _windows: Windows) -> Rejection | None:
         """Copy the item before ``call`` writes it; never rejects."""
@@ -52,9 +41,7 @@ class StaleReads:
         found = _moto_item(call)
         if found is None:
             return None  # no such table: moto answers ResourceNotFoundException
-        key, before = found
-        with self._lock:
-            self._copies[id(call)] = (key, before)
+        self._writes.copy(call, *found)
         return None
 
     def rewrite(self, call: AwsCall, response: Response, windows: Windows) -> None:
@@ -62,26 +49,16 @@ class StaleReads:
             if response.status_code == 200 and call.params.get("ConsistentRead") is not True:
                 self._stale(call, response, windows.dynamodb_read_lag)
             return
-        with self._lock:
-            remembered = self._copies.pop(id(call), None)
-            if remembered is None or response.status_code != 200:
-                return
-            key, before = remembered
-            now = time.monotonic()
-            horizon = now - windows.dynamodb_read_lag
-            recent = [write for write in self._writes.get(key, []) if write.at > horizon]
-            self._writes[key] = [*recent, _Write(now, before)]
+        self._writes.answered(call, response, windows.dynamodb_read_lag)
 
     def _stale(self, call: AwsCall, response: Response, lag: float) -> None:
         found = _moto_item(call)
         if found is None:
             return
-        horizon = call.arrived - lag
-        with self._lock:
-            recent = [w for w in self._writes.get(found[0], []) if w.at > horizon]
-        if not recent:
+        earlier = self._writes.since(call.arrived - lag)
+        if found[0] not in earlier:
             return
-        before = recent[0].before
+        before = earlier[found[0]]
         body = json.dumps({"Item": before} if before is not None else {}).encode()
         response.set_data(body)
         response.headers["x-amz-crc32"] = str(zlib.crc32(body))  # botocore checks it

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from moto.iam.models import get_account_id_from
 from moto.secretsmanager.models import _matches, secretsmanager_backends
 from werkzeug.wrappers import Response
 
-from controller.sandbox._aws_rule_kinds import Rejection, Windows
+from controller.sandbox._aws_rule_kinds import EarlierStates, Rejection, Windows
 from controller.sandbox._aws_wire import AwsCall
 
 VERSION_QUOTA = 100
@@ -84,14 +82,6 @@ def version_quota(call: AwsCall, _windows: Windows) -> Rejection | None:
     return Rejection("LimitExceededException", QUOTA_MESSAGE)
 
 
-@dataclass(frozen=True)
-class _Change:
-    """A secret as ListSecrets showed it before a change (None: it did not exist)."""
-
-    at: float
-    before: Any
-
-
 class ListingLag:
     """ListSecrets answers as the world was ``list_secrets_lag`` seconds ago.
 
@@ -104,9 +94,7 @@ class ListingLag:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._copies: dict[int, tuple[tuple[str, str, str], Any]] = {}
-        self._changes: dict[tuple[str, str, str], list[_Change]] = {}
+        self._changes = EarlierStates()
 
     def remember(self, call: AwsCall, _windows: Windows) -> Rejection | None:
         """Copy the secret before ``call`` changes it; never rejects."""
@@ -117,8 +105,7 @@ class ListingLag:
         if secret is None and named is None:
             return None  # moto answers ResourceNotFound; nothing changes
         key = (get_account_id_from(call.access_key), call.region, named or secret.name)
-        with self._lock:
-            self._copies[id(call)] = (key, copy.deepcopy(secret))
+        self._changes.copy(call, key, copy.deepcopy(secret))
         return None
 
     def rewrite(self, call: AwsCall, response: Response, windows: Windows) -> None:
@@ -127,26 +114,15 @@ class ListingLag:
             if response.status_code == 200:
                 self._lag(call, response, windows.list_secrets_lag)
             return
-        with self._lock:
-            remembered = self._copies.pop(id(call), None)
-            if remembered is None or response.status_code != 200:
-                return
-            key, before = remembered
-            now = time.monotonic()
-            horizon = now - windows.list_secrets_lag
-            recent = [change for change in self._changes.get(key, []) if change.at > horizon]
-            self._changes[key] = [*recent, _Change(now, before)]
+        self._changes.answered(call, response, windows.list_secrets_lag)
 
     def _lag(self, call: AwsCall, response: Response, lag: float) -> None:
         account = get_account_id_from(call.access_key)
-        horizon = call.arrived - lag
-        with self._lock:
-            then = {
-                name: next(c.before for c in changes if c.at > horizon)
-                for (owner, region, name), changes in self._changes.items()
-                if (owner, region) == (account, call.region)
-                and any(c.at > horizon for c in changes)
-            }
+        then = {
+            key[2]: before
+            for key, before in self._changes.since(call.arrived - lag).items()
+            if isinstance(key, tuple) and key[:2] == (account, call.region)
+        }
         if not then:
             return
         document = json.loads(response.get_data())
