@@ -3,8 +3,9 @@ network, and the local peers the tests share with it.
 
 ``ecs-oauth sandbox`` (``controller.cli._sandbox``) assembles these parts: a local world
 (moto in this process with the Cognito calls and token endpoint it lacks, the authlib
-authorization server, the seeding a platform team would have done, a working copy of the
-desired state pointed at them), the daemon running on it, and what a person wants to see
+authorization server, a local Okta org per Okta provider (``controller.sandbox.okta``, the
+tests' Okta peer too), the seeding a platform team would have done, a working copy of
+the desired state pointed at them), the daemon running on it, and what a person wants to see
 (progress, a task's view with its token, drift to cause by hand, alerts). The servers are
 also runnable alone: ``python -m controller.sandbox.motoserver`` and
 ``python -m controller.sandbox.authserver``; ``python -m controller.sandbox.aws`` makes
@@ -39,6 +40,7 @@ from controller.sandbox._taskview import (
 )
 from controller.sandbox._workcopy import (
     DCR_TOKEN_VARIABLE,
+    OKTA_TOKEN_VARIABLE,
     LocalIdentity,
     local_provider,
     write_working_copy,
@@ -47,6 +49,7 @@ from controller.sandbox._workcopy import (
 __all__ = [
     "ALERTS_VARIABLE",
     "DCR_TOKEN_VARIABLE",
+    "OKTA_TOKEN_VARIABLE",
     "AlertReceiver",
     "DriftCommand",
     "LocalIdentity",

@@ -1,4 +1,5 @@
-"""The sandbox's whole local world: AWS (moto, in this process), an OAuth server, the seeding
+"""The sandbox's whole local world: AWS (moto, in this process), an OAuth server, a local
+Okta org per Okta provider, the seeding
 a platform team would have done, and a working copy of the desired state pointed at them.
 
 Everything the controller and the task view reach goes through the standard AWS
@@ -12,8 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import secrets
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +24,15 @@ import boto3
 import controller
 from controller.desired import DesiredState, load
 from controller.sandbox._seed import ClientFactory, Seeded, platform_of, seed
-from controller.sandbox._workcopy import LocalIdentity, token_variables, write_working_copy
+from controller.sandbox._workcopy import (
+    LocalIdentity,
+    okta_token_variables,
+    token_variables,
+    write_working_copy,
+)
 from controller.sandbox.authserver import RunningAuthorizationServer, start_authorization_server
 from controller.sandbox.motoserver import RunningMoto, start_in_process
+from controller.sandbox.okta import RunningOkta
 
 REGION = "us-east-1"
 _FAKE_AWS = {
@@ -85,6 +93,8 @@ class LocalWorld:
     seeded: Seeded
     moto: RunningMoto
     authserver: RunningAuthorizationServer
+    okta_orgs: dict[str, RunningOkta] = field(default_factory=dict)
+    """Okta provider name -> its local org; every org takes the same API token."""
 
     @property
     def aws_url(self) -> str:
@@ -96,15 +106,21 @@ class LocalWorld:
 
     def environment(self) -> dict[str, str]:
         """What a process needs to work in this world as the sandbox does: its AWS (fake
-        credentials, Region, endpoint) and the initial access token of its OIDC providers."""
+        credentials, Region, endpoint), the initial access token of its OIDC providers and
+        the API token of its Okta orgs."""
         token = self.authserver.initial_access_token
+        orgs = list(self.okta_orgs.values())
+        okta_token = orgs[0].org.api_token if orgs else ""
         return {
             **_FAKE_AWS,
             "AWS_ENDPOINT_URL": self.moto.url,
             **{variable: token for variable in sorted(token_variables(self.working))},
+            **{variable: okta_token for variable in sorted(okta_token_variables(self.working))},
         }
 
     def stop(self) -> None:
+        for org in self.okta_orgs.values():
+            org.stop()
         self.authserver.stop()
         self.moto.stop()
 
@@ -120,20 +136,43 @@ def start_local_world(source: Path, state: DesiredState, folder: Path) -> LocalW
     moto = start_in_process()
     os.environ["AWS_ENDPOINT_URL"] = moto.url
     authserver = None
+    okta: dict[str, RunningOkta] = {}
     try:
         seeded = seed(aws_clients(moto.url), platform)
         authserver = start_authorization_server()
         for variable in token_variables(state):
             os.environ[variable] = authserver.initial_access_token
-        local = LocalIdentity(moto.url, seeded.user_pool_ids, authserver.issuer)
+        okta = _start_okta_orgs(state)
+        orgs = {name: (org.org_url, org.org.server_id) for name, org in okta.items()}
+        local = LocalIdentity(moto.url, seeded.user_pool_ids, authserver.issuer, orgs)
         desired = write_working_copy(source, state, local, folder / "desired")
         working = load(desired)
     except BaseException:
+        for org in okta.values():
+            org.stop()
         if authserver is not None:
             authserver.stop()
         moto.stop()
         raise
-    return LocalWorld(source, state, desired, working, seeded, moto, authserver)
+    return LocalWorld(source, state, desired, working, seeded, moto, authserver, okta)
+
+
+def _start_okta_orgs(state: DesiredState) -> dict[str, RunningOkta]:
+    """One local org per Okta provider, all with one API token, which the variables every
+    provider reads it from are set to (two providers may name the same variable)."""
+    token = "00" + secrets.token_urlsafe(30)
+    orgs: dict[str, RunningOkta] = {}
+    try:
+        for name in sorted(state.providers):
+            if state.providers[name].spec.okta is not None:
+                orgs[name] = RunningOkta(api_token=token)
+    except BaseException:
+        for org in orgs.values():
+            org.stop()
+        raise
+    for variable in okta_token_variables(state):
+        os.environ[variable] = token
+    return orgs
 
 
 def enforced(state: DesiredState, services: list[str]) -> DesiredState:

@@ -54,6 +54,11 @@ def banner(world: LocalWorld, log: Path) -> list[str]:
         f" {sum(1 for spec in specs if spec.service)} ECS services",
         f"  local IdP      {world.authserver.issuer} (authlib: client credentials,"
         " RFC 7591/7592, JWKS)",
+        *(
+            f"  local Okta     {org.org_url} (IdentityProvider/{name}: management API,"
+            " custom authorization server)"
+            for name, org in sorted(world.okta_orgs.items())
+        ),
     ]
 
 

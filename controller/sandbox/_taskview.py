@@ -23,7 +23,7 @@ from joserfc.jwk import KeySet
 
 from controller.desired import Service, format_duration
 from controller.sandbox._seed import ClientFactory
-from controller.taskclient import TokenClient, TokenError
+from controller.taskclient import TokenClient, TokenError, granted_scopes
 
 # arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME, then :json-key:version-stage:version-id
 _SECRET_ARN_PARTS = 7
@@ -143,7 +143,7 @@ async def task_view(env: dict[str, str], service: str, http: aiohttp.ClientSessi
         client_id=client.config.client_id,
         token_endpoint=client.config.token_endpoint,
         issuer=str(claims["iss"]),
-        scopes=tuple(sorted(str(claims.get("scope", "")).split())),
+        scopes=tuple(sorted(granted_scopes(claims) or ())),
         issued_at=datetime.fromtimestamp(int(claims["iat"]), UTC),
         expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
     )

@@ -4,15 +4,17 @@ The examples (and any real desired state) point at a real user pool and real iss
 sandbox copies the files into a folder of its own and rewrites only the IdentityProvider
 documents: a Cognito provider gets the user pool the sandbox seeded and the Cognito-like
 token endpoint beside moto; an OIDC provider gets the local authorization server, its
-initial access token read from an environment variable the sandbox sets. Everything else
-is copied byte for byte, so what runs is what the teams wrote.
+initial access token read from an environment variable the sandbox sets; an Okta provider
+gets a local org of its own, authorised by an API token from a variable the sandbox sets
+(a service app's private key has no local counterpart). Everything else is copied byte for
+byte, so what runs is what the teams wrote.
 """
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,9 @@ from controller.desired import DesiredState
 DCR_TOKEN_VARIABLE = "ECS_OAUTH_SANDBOX_DCR_TOKEN"
 """Where an OIDC provider whose initial access token lives in Secrets Manager finds the
 local server's token instead."""
+OKTA_TOKEN_VARIABLE = "ECS_OAUTH_SANDBOX_OKTA_TOKEN"
+"""Where an Okta provider authorised otherwise than by an API token from a variable finds
+the local org's API token instead."""
 
 _HEADER = (
     "# Working copy made by `ecs-oauth sandbox` from {source}:\n"
@@ -38,6 +43,8 @@ class LocalIdentity:
     user_pool_ids: Mapping[str, str]
     """Cognito provider name -> the user pool seeded for it."""
     issuer: str
+    okta_orgs: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """Okta provider name -> its local org's URL and authorization server id."""
 
 
 def cognito_token_endpoint(aws_url: str, user_pool_id: str) -> str:
@@ -65,6 +72,14 @@ def local_provider(document: Mapping[str, Any], local: LocalIdentity) -> dict[st
             "issuer": local.issuer,
             "initialAccessToken": {"fromEnv": token.get("fromEnv") or DCR_TOKEN_VARIABLE},
         }
+    if "okta" in spec:
+        org_url, server_id = local.okta_orgs[name]
+        token = spec["okta"].get("apiToken") or {}
+        spec["okta"] = {
+            "orgUrl": org_url,
+            "authorizationServerId": server_id,
+            "apiToken": {"fromEnv": token.get("fromEnv") or OKTA_TOKEN_VARIABLE},
+        }
     return {**document, "spec": spec}
 
 
@@ -75,6 +90,17 @@ def token_variables(state: DesiredState) -> set[str]:
         oidc = provider.spec.oidc
         if oidc is not None:
             names.add(oidc.initial_access_token.from_env or DCR_TOKEN_VARIABLE)
+    return names
+
+
+def okta_token_variables(state: DesiredState) -> set[str]:
+    """The variables the working copy's Okta providers read their API token from."""
+    names = set()
+    for provider in state.providers.values():
+        okta = provider.spec.okta
+        if okta is not None:
+            from_env = okta.api_token.from_env if okta.api_token is not None else None
+            names.add(from_env or OKTA_TOKEN_VARIABLE)
     return names
 
 

@@ -151,7 +151,8 @@ def sandbox_environment(tmp: Path) -> dict[str, str]:
     env = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("AWS_", "PYTEST_", "VIRTUAL_ENV")) and name != "PARTNERS_DCR_TOKEN"
+        if not name.startswith(("AWS_", "PYTEST_", "VIRTUAL_ENV"))
+        and name not in ("PARTNERS_DCR_TOKEN", "WORKFORCE_OKTA_API_TOKEN")
     }
     env["TMPDIR"] = str(tmp)
     return env

@@ -1,7 +1,8 @@
 """``ecs-oauth sandbox`` hands its world over to another shell: that shell sources the env
 file the sandbox prints, and ``plan``, ``status``, ``doctor`` and ``rotate`` work there with
 no ``-f`` and no flags, the OIDC Service's rotation included (its initial access token
-comes with the file). The original examples, pointed at the sandbox, are refused in one
+comes with the file), and the Okta Service's token and rotation (the local org's API token
+comes with it too). The original examples, pointed at the sandbox, are refused in one
 line. ``doctor`` agrees with ``status``: every link holds on the freshly converged sandbox,
 and a drift in detect mode fails the same Service in both.
 
@@ -22,19 +23,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from controller.desired import DesiredState
 from tests.harness.doctor import verdicts
 
 from ._process import HAND_OFF, READY_LINE, SandboxProcess, sandbox_environment
-from ._scenario import START_TIMEOUT_SECONDS, banner_value, drift_by_hand
+from ._scenario import START_TIMEOUT_SECONDS, aws_client, banner_value, drift_by_hand, token_views
 from .conftest import EXAMPLES
 
 pytestmark = pytest.mark.slow
 
 ECS_OAUTH = Path(sys.executable).parent / "ecs-oauth"
 OIDC_SERVICE = "stock-sync"  # the examples' Service on the partners' OIDC provider
+OKTA_SERVICE = "invoice-sync"  # the examples' Service on the workforce Okta org
 COMMAND_TIMEOUT_SECONDS = 120
 
 
@@ -114,13 +117,14 @@ class TestTheEnvFile:
         result = in_shell(
             env_file,
             'echo "$ECS_OAUTH_DESIRED"; echo "$AWS_ENDPOINT_URL"; '
-            'echo "${PARTNERS_DCR_TOKEN:+set}"',
+            'echo "${PARTNERS_DCR_TOKEN:+set}"; echo "${WORKFORCE_OKTA_API_TOKEN:+set}"',
             home,
         )
 
         assert result.stdout.splitlines() == [
             banner_value(sandbox, "working copy"),
             banner_value(sandbox, "local AWS"),
+            "set",
             "set",
         ]
 
@@ -216,6 +220,64 @@ class TestCommandsWithNoFlags:
             f"Interrupted. The rotation of {OIDC_SERVICE} is saved in AWS at phase revoke"
         )
         assert error.endswith(f"run `ecs-oauth rotate {OIDC_SERVICE}` again to finish it.\n")
+
+
+class TestTheOktaService:
+    def test_it_is_ready_and_its_task_view_shows_its_roles_scopes_and_lifetime(
+        self, sandbox: SandboxProcess, env_file: Path, home: Path, examples: DesiredState
+    ) -> None:
+        status = status_of(env_file, home)
+        view = token_views(sandbox)[OKTA_SERVICE]
+
+        assert status[f"Service/{OKTA_SERVICE}"]["Ready"] == "True"
+        assert examples.role_scopes(examples.services[OKTA_SERVICE].spec.role) == ["invoices.read"]
+        assert view["scopes"] == "invoices.read"
+        assert view["expires"].endswith("(lifetime 20m)")
+        assert view["issuer"].startswith(banner_value(sandbox, "local Okta") + "/oauth2/aus")
+
+    def test_its_token_from_another_shell_carries_exactly_its_roles_scopes_and_lifetime(
+        self, env_file: Path, home: Path
+    ) -> None:
+        result = in_shell(env_file, f"ecs-oauth token {OKTA_SERVICE} -o json", home)
+
+        assert result.returncode == 0, explain(result)
+        token = json.loads(result.stdout)
+        assert token["scopes"] == ["invoices.read"]
+        assert token["claims"]["scp"] == ["invoices.read"]
+        assert token["claims"]["exp"] - token["claims"]["iat"] == 20 * 60
+
+    def test_the_org_refuses_it_one_scope_more_than_its_role(
+        self, sandbox: SandboxProcess, env_file: Path
+    ) -> None:
+        secret = aws_client(sandbox, "secretsmanager").get_secret_value(
+            SecretId=f"ecs-oauth/{OKTA_SERVICE}", VersionStage="AWSCURRENT"
+        )
+        held = json.loads(secret["SecretString"])
+
+        def ask(scope: str) -> httpx.Response:
+            return httpx.post(
+                held["token_endpoint"],
+                data={"grant_type": "client_credentials", "scope": scope},
+                auth=(held["client_id"], held["client_secret"]),
+            )
+
+        assert ask("invoices.read").status_code == 200
+        refused = ask("invoices.read invoices.issue")
+        assert (refused.status_code, refused.json()["error"]) == (400, "access_denied")
+
+    def test_rotate_adds_a_second_okta_secret_to_the_same_client(
+        self, env_file: Path, home: Path
+    ) -> None:
+        client = re.compile(r"^  sub +(\S+)$", re.MULTILINE)  # Okta's sub is the client id
+        before = in_shell(env_file, f"ecs-oauth token {OKTA_SERVICE}", home)
+
+        result = in_shell(env_file, f"ecs-oauth rotate {OKTA_SERVICE} --no-wait", home)
+
+        assert result.returncode == 0, explain(result)
+        assert result.stdout.startswith(f"Rotation of {OKTA_SERVICE} started.")
+        after = in_shell(env_file, f"ecs-oauth token {OKTA_SERVICE}", home)
+        assert after.returncode == 0, explain(after)
+        assert client.findall(after.stdout) == client.findall(before.stdout) != []
 
 
 class TestTheOriginalExamples:

@@ -59,7 +59,7 @@ def test_validate_reads_the_environment_s_desired_state(
     monkeypatch.setenv("ECS_OAUTH_DESIRED", str(EXAMPLES))
 
     assert main(["validate"]) == 0
-    assert capsys.readouterr().out.startswith("13 objects valid")
+    assert capsys.readouterr().out.startswith("18 objects valid")
 
 
 def test_values_files_from_the_environment_come_before_explicit_ones(

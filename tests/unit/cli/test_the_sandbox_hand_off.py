@@ -45,7 +45,8 @@ def local_copy(tmp_path: Path) -> DesiredState:
         target = folder / file.relative_to(EXAMPLES)
         target.parent.mkdir(parents=True, exist_ok=True)
         text = file.read_text().replace("https://auth.example.com", "http://127.0.0.1:40419")
-        target.write_text(text.replace("https://idp.partners.example.com", "http://127.0.0.1:4"))
+        text = text.replace("https://idp.partners.example.com", "http://127.0.0.1:4")
+        target.write_text(text.replace("https://acme.okta.com", "http://127.0.0.1:5"))
     return load(folder)
 
 
@@ -153,7 +154,7 @@ class TestTheMismatch:
         assert message.startswith(
             "error: the desired state names token endpoint https://auth.example.com/oauth2/token"
             f" ({EXAMPLES}/platform/identity-providers.yaml:10:20, IdentityProvider/corp)"
-            " (and 1 more), but AWS_ENDPOINT_URL points at the sandbox"
+            " (and 2 more), but AWS_ENDPOINT_URL points at the sandbox"
         )
         assert message.endswith("use -f $ECS_OAUTH_DESIRED (/tmp/s/desired)")
 

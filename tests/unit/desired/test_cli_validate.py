@@ -241,14 +241,14 @@ def test_twenty_defects_in_a_folder_tree_are_twenty_located_errors(tmp_path: Pat
 def test_the_examples_are_valid_and_summarised_on_one_line() -> None:
     result = validate("examples/", cwd=REPO)
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout == "13 objects valid: 2 IdentityProvider, 5 Scope, 3 Role, 3 Service\n"
+    assert result.stdout == "18 objects valid: 3 IdentityProvider, 7 Scope, 4 Role, 4 Service\n"
 
 
 def test_validating_one_valid_file_summarises_that_file(tmp_path: Path) -> None:
     path = EXAMPLES / "platform" / "identity-providers.yaml"
     result = validate(path, cwd=tmp_path)
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout == "2 objects valid: 2 IdentityProvider\n"
+    assert result.stdout == "3 objects valid: 3 IdentityProvider\n"
 
 
 def test_a_missing_path_is_one_error_at_that_path_with_no_made_up_line(tmp_path: Path) -> None:

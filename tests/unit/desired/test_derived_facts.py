@@ -57,8 +57,8 @@ def test_a_role_provider_is_the_provider_of_its_scopes(examples: DesiredState) -
 
 
 def test_the_summary_counts_objects_per_kind_in_kind_order(examples: DesiredState) -> None:
-    assert examples.summary() == "13 objects valid: 2 IdentityProvider, 5 Scope, 3 Role, 3 Service"
-    assert examples.object_count == 13
+    assert examples.summary() == "18 objects valid: 3 IdentityProvider, 7 Scope, 4 Role, 4 Service"
+    assert examples.object_count == 18
 
 
 def test_the_summary_leaves_out_absent_kinds_and_says_object_for_one(tmp_path: Path) -> None:

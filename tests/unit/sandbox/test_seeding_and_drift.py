@@ -40,6 +40,7 @@ class TestThePlatformTheExamplesExpect:
     def test_a_workload_per_service_with_its_team(self) -> None:
         assert platform_of(load(EXAMPLES)).workloads == (
             Workload("prod", "checkout-worker", "worker", "checkout-worker", "payments"),
+            Workload("prod", "invoice-sync", "app", "invoice-sync", "billing"),
             Workload("prod", "orders-api", "app", "orders-api", "payments"),
             Workload("prod", "stock-sync", "sync", "stock-sync", "inventory"),
         )

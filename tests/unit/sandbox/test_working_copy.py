@@ -9,13 +9,20 @@ import pytest
 import yaml
 
 from controller.desired import load
-from controller.sandbox import DCR_TOKEN_VARIABLE, LocalIdentity, local_provider, write_working_copy
+from controller.sandbox import (
+    DCR_TOKEN_VARIABLE,
+    OKTA_TOKEN_VARIABLE,
+    LocalIdentity,
+    local_provider,
+    write_working_copy,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 LOCAL = LocalIdentity(
     aws_url="http://127.0.0.1:5000",
     user_pool_ids={"corp": "us-east-1_local01"},
     issuer="http://127.0.0.1:6000",
+    okta_orgs={"workforce": ("http://127.0.0.1:7000", "auslocal01")},
 )
 
 
@@ -72,6 +79,45 @@ class TestProviderDocuments:
 
         assert token == {"fromEnv": DCR_TOKEN_VARIABLE}
 
+    def test_an_okta_provider_gets_its_local_org_and_keeps_its_api_token_variable(
+        self,
+    ) -> None:
+        document = provider(
+            {
+                "okta": {
+                    "orgUrl": "https://acme.okta.com",
+                    "authorizationServerId": "aus8k2x4ze7QmZpLm697",
+                    "apiToken": {"fromEnv": "T"},
+                }
+            },
+            name="workforce",
+        )
+
+        assert local_provider(document, LOCAL)["spec"] == {
+            "okta": {
+                "orgUrl": "http://127.0.0.1:7000",
+                "authorizationServerId": "auslocal01",
+                "apiToken": {"fromEnv": "T"},
+            }
+        }
+
+    def test_an_okta_service_app_is_replaced_by_the_local_orgs_api_token(self) -> None:
+        document = provider(
+            {
+                "okta": {
+                    "orgUrl": "https://acme.okta.com",
+                    "authorizationServerId": "aus8k2x4ze7QmZpLm697",
+                    "serviceApp": {"clientId": "0oa1234567", "privateKey": {"fromEnv": "K"}},
+                }
+            },
+            name="workforce",
+        )
+
+        okta = local_provider(document, LOCAL)["spec"]["okta"]
+
+        assert okta["apiToken"] == {"fromEnv": OKTA_TOKEN_VARIABLE}
+        assert "serviceApp" not in okta
+
     @pytest.mark.parametrize("kind", ["Scope", "Role", "Service"])
     def test_other_kinds_are_left_as_written(self, kind: str) -> None:
         document = {"kind": kind, "metadata": {"name": "x"}, "spec": {"anything": 1}}
@@ -100,8 +146,11 @@ class TestTheCopy:
         providers = load(copied).providers
 
         cognito, oidc = providers["corp"].spec.cognito, providers["partners"].spec.oidc
+        okta = providers["workforce"].spec.okta
         assert cognito is not None
         assert oidc is not None
+        assert okta is not None
+        assert (okta.org_url, okta.authorization_server_id) == LOCAL.okta_orgs["workforce"]
         assert cognito.user_pool_id == "us-east-1_local01"
         assert str(cognito.token_endpoint).startswith(LOCAL.aws_url)
         assert str(oidc.issuer).rstrip("/") == LOCAL.issuer
@@ -110,7 +159,7 @@ class TestTheCopy:
         text = (copied / "platform" / "identity-providers.yaml").read_text()
 
         assert text.startswith("# Working copy made by `ecs-oauth sandbox` from ")
-        assert len(list(yaml.safe_load_all(text))) == 2
+        assert len(list(yaml.safe_load_all(text))) == 3
 
     def test_a_single_file_is_copied_under_its_own_name(self, tmp_path: Path) -> None:
         single = tmp_path / "all.yaml"

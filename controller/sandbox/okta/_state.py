@@ -13,7 +13,7 @@ from aiohttp import web
 from joserfc.jwk import RSAKey
 
 RATE_LIMIT = 600
-BODY = web.RequestKey("body", object)
+BODY: web.RequestKey[Any] = web.RequestKey("body", object)
 
 
 def now() -> str:

@@ -1,8 +1,9 @@
 """A local Okta org: the management API subset the adapter uses, and one custom
 authorization server that issues client_credentials tokens as its policies allow.
 
-Every management request and response passes :mod:`openapi` first; what the document
-refuses is answered 400 (or 500 for an answer of ours) and kept in ``violations``.
+Given a judge (the tests give one holding Okta's OpenAPI document, too big to ship),
+every management request and response passes it first; what it refuses is answered 400
+(or 500 for an answer of ours) and kept in ``violations``. The sandbox runs it without.
 State lives in plain dicts behind one lock; the server runs on its own thread and loop.
 """
 
@@ -14,21 +15,33 @@ import secrets
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
 from aiohttp import web
 from joserfc.jwk import RSAKey
 
-from tests.peers.okta._management import ManagementApi
-from tests.peers.okta._state import BODY, RATE_LIMIT, OktaOrg, error
-from tests.peers.okta._tokens import TokenEndpoints
-from tests.peers.okta.openapi import management_api
+from controller.sandbox.okta._management import ManagementApi
+from controller.sandbox.okta._state import BODY, RATE_LIMIT, OktaOrg, error
+from controller.sandbox.okta._tokens import TokenEndpoints
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+class Judge(Protocol):
+    """What the server asks of a description of the management API: which operation a
+    request is, and what is wrong with a request or an answer (empty when nothing)."""
+
+    def operation(self, method: str, path: str) -> Any: ...
+
+    def request_problems(self, operation: Any, query: dict[str, str], body: Any) -> list[str]: ...
+
+    def response_problems(self, operation: Any, status: int, body: Any) -> list[str]: ...
+
+
 class OktaServer(ManagementApi, TokenEndpoints):
-    def __init__(self, org: OktaOrg) -> None:
+    def __init__(self, org: OktaOrg, judge: Judge | None = None) -> None:
         self.org = org
+        self.judge = judge
         self.key = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig", "alg": "RS256"})
         self.base = ""
         app = web.Application(middlewares=[self._management])
@@ -64,6 +77,7 @@ class OktaServer(ManagementApi, TokenEndpoints):
             ("POST", "/oauth2/{as}/v1/token", self.token),
             ("GET", "/oauth2/{as}/v1/keys", self.keys),
             ("GET", "/oauth2/{as}/.well-known/oauth-authorization-server", self.discovery),
+            ("GET", "/oauth2/{as}/.well-known/openid-configuration", self.discovery),
         ]
         for method, path, handler in routes:
             app.router.add_route(method, path, handler)
@@ -82,7 +96,7 @@ class OktaServer(ManagementApi, TokenEndpoints):
             org.throttle_next -= 1 if throttled else 0
         reset = str(int(time.time()) + 1)
         if throttled:
-            answer = error(
+            answer: web.StreamResponse = error(
                 429, "E0000047", "API call exceeded rate limit due to too many requests."
             )
             answer.headers.update(
@@ -96,23 +110,23 @@ class OktaServer(ManagementApi, TokenEndpoints):
         refused = self._unauthorised(request)
         if refused is not None:
             return refused
-        api = management_api()
-        operation = api.operation(request.method, request.path)
-        if operation is None:
+        api = self.judge
+        operation: Any = api.operation(request.method, request.path) if api else None
+        if api is not None and operation is None:
             return self._violation(f"{request.method} {request.path}: no such operation", 404)
         raw = await request.read()
         try:
             body = json.loads(raw) if raw else None
         except ValueError:
             return self._violation(f"{request.method} {request.path}: body is not JSON", 400)
-        problems = api.request_problems(operation, dict(request.query), body)
+        problems = api.request_problems(operation, dict(request.query), body) if api else []
         if problems:
             return self._violation(f"{operation.method} {operation.template}: {problems}", 400)
         request[BODY] = body
         answer = await handler(request)
         assert isinstance(answer, web.Response)
         sent = json.loads(answer.body) if answer.body else None  # type: ignore[arg-type]
-        problems = api.response_problems(operation, answer.status, sent)
+        problems = api.response_problems(operation, answer.status, sent) if api else []
         if problems:
             return self._violation(
                 f"answer {answer.status} to {operation.method} {operation.template}: {problems}",
@@ -156,9 +170,18 @@ class OktaServer(ManagementApi, TokenEndpoints):
 class RunningOkta:
     """The server on 127.0.0.1, on a thread of its own until :meth:`stop`."""
 
-    def __init__(self, server_id: str = "aus" + secrets.token_hex(4)) -> None:
-        self.org = OktaOrg(api_token="00" + secrets.token_urlsafe(30), server_id=server_id)
-        self.server = OktaServer(self.org)
+    def __init__(
+        self,
+        server_id: str | None = None,
+        *,
+        api_token: str | None = None,
+        judge: Judge | None = None,
+    ) -> None:
+        self.org = OktaOrg(
+            api_token=api_token or "00" + secrets.token_urlsafe(30),
+            server_id=server_id or "aus" + secrets.token_hex(4),
+        )
+        self.server = OktaServer(self.org, judge)
         self._loop = asyncio.new_event_loop()
         self._runner = web.AppRunner(self.server.app, access_log=None)
         started = threading.Event()

@@ -9,14 +9,14 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.peers.okta._state import BODY, Peer, error, new_id, now
+from controller.sandbox.okta._state import BODY, Peer, error, new_id, now
 
 
 class ManagementApi(Peer):
     # -- apps --------------------------------------------------------------------------
 
     def _app_answer(self, app: dict[str, Any]) -> dict[str, Any]:
-        shown = json.loads(json.dumps(app))
+        shown: dict[str, Any] = json.loads(json.dumps(app))
         shown["_links"] = {"self": {"href": f"{self.base}/api/v1/apps/{app['id']}"}}
         return shown
 

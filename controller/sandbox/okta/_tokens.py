@@ -13,7 +13,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwt import JWTClaimsRegistry
 
-from tests.peers.okta._state import Peer, basic, new_id, oauth_error
+from controller.sandbox.okta._state import Peer, basic, new_id, oauth_error
 
 
 class TokenEndpoints(Peer):
