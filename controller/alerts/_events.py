@@ -88,5 +88,22 @@ def desired_state_recovered(source: str) -> Alert:
     )
 
 
+def desired_state_changed(source: str, revision: str, author: str, subject: str) -> Alert:
+    """A new commit of a git source was taken; who made it and what it says, so a channel
+    sees each change to the estate's desired state as it lands."""
+    subject = _clipped(subject)
+    return Alert(
+        kind="desired-state",
+        object=source,
+        resource=DESIRED_STATE_RESOURCE,
+        paths=(),
+        title=f"Desired state changed by {author}: {subject}",
+        text=f"Desired state changed by {author}: {subject} (revision {revision}); reconciling it.",
+        status="changed",
+        fingerprint=digest(DESIRED_STATE_RESOURCE, source, revision),
+        details=(f"revision {revision}",),
+    )
+
+
 def _clipped(line: str) -> str:
     return line if len(line) <= MAX_DETAIL_CHARS else line[: MAX_DETAIL_CHARS - 3] + "..."

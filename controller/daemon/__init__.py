@@ -31,13 +31,14 @@ __all__ = [
 
 
 async def run_daemon(
-    path: Path,
+    path: Path | None,
     settings: Settings,
     *,
     stop: asyncio.Event | None = None,
     on_listening: Callable[[str], None] | None = None,
 ) -> int:
-    """Reconcile ``path`` until ``stop`` is set or SIGTERM/SIGINT arrives; the exit code."""
+    """Reconcile ``path`` (or ``source.git``) until ``stop`` is set or SIGTERM/SIGINT
+    arrives; the exit code."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     signals = (signal.SIGTERM, signal.SIGINT)

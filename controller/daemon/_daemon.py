@@ -23,11 +23,13 @@ from controller.alerts import (
     SlackTarget,
     Target,
     WebhookTarget,
+    desired_state_changed,
     desired_state_invalid,
     desired_state_recovered,
 )
 from controller.config import Settings, engine_settings
 from controller.daemon._board import Cycle, StatusBoard
+from controller.daemon._git_source import open_source
 from controller.daemon._http import StatusServer
 from controller.daemon._leader import Leadership
 from controller.daemon._metrics import Metrics
@@ -35,7 +37,6 @@ from controller.daemon._queue import WorkQueue
 from controller.daemon._reconciler import PRUNE_KEY, KeyReconciler
 from controller.daemon._rotations import Rotations
 from controller.daemon._safety_net import SafetyNet
-from controller.daemon._source import DesiredSource
 from controller.desired import DesiredState, inputs_generation
 from controller.engine import Engine, World, keys_in_order
 from controller.events import ChangeEvents, LastActors, ManagedIndex, managed_index
@@ -45,12 +46,12 @@ log = structlog.get_logger("ecs_oauth.daemon")
 
 
 class Daemon:
-    def __init__(self, path: Path, settings: Settings) -> None:
+    def __init__(self, path: Path | None, settings: Settings) -> None:
         self.settings = settings
-        self.source = DesiredSource(path, settings)
-        self.queue = WorkQueue()
-        self.board = StatusBoard(settings.controller_id, str(path))
         self.world = World(engine_settings(settings))
+        self.source = open_source(path, settings, self.world.resolve)
+        self.queue = WorkQueue()
+        self.board = StatusBoard(settings.controller_id, self.source.name)
         self.metrics = Metrics(self.world.aws.counter, lambda: len(self.queue))
         self.leadership = Leadership(
             self.world.aws,
@@ -108,6 +109,7 @@ class Daemon:
                 self._status,
                 self._ready,
                 await self.world.resolve(token, "http.authToken") if token else None,
+                git_hook=await self.source.hook(),
             )
             url = await server.start(self.settings.http.listen)
             log.info("listening", url=url)
@@ -137,6 +139,7 @@ class Daemon:
             await asyncio.gather(*others, return_exceptions=True)
             await self.leadership.resign()
             await server.stop()
+            self.source.close()
         log.info("stopped", exit_code=self.exit_code)
         return self.exit_code
 
@@ -370,21 +373,38 @@ class Daemon:
             await self._load_now(initial=initial)
 
     async def _load_now(self, *, initial: bool) -> None:
-        before = self.source.state
+        before, revision = self.source.state, self.source.revision
         was_valid = not self.source.errors
         changed = await self.source.reload_off_loop()
+        fields = self.source.log_fields()
         now = datetime.now(UTC)
         self.board.desired_state(self.source.errors, now)
         self.metrics.desired_state_valid.set(0 if self.source.errors else 1)
         if self.source.errors:
             self.metrics.desired_state_errors.inc()
-            log.error("desired_state_invalid", errors=self.source.errors, keeping_last_valid=True)
+            log.error(
+                "desired_state_invalid",
+                errors=self.source.errors,
+                keeping_last_valid=True,
+                **fields,
+            )
             if was_valid or initial:
-                self.notifier.post(desired_state_invalid(str(self.source.path), self.source.errors))
+                self.notifier.post(desired_state_invalid(self.source.name, self.source.errors))
             return
         if not was_valid and not initial:
-            log.info("desired_state_recovered")
-            self.notifier.post(desired_state_recovered(str(self.source.path)))
+            log.info("desired_state_recovered", **fields)
+            self.notifier.post(desired_state_recovered(self.source.name))
+        if (commit := self.source.revision) is not None and commit != revision:
+            self.board.revision = commit.sha
+            self.metrics.revision_taken(commit.sha)
+            log.info(
+                "desired_state_revision", author=commit.author, subject=commit.subject, **fields
+            )
+            if not initial:
+                alert = desired_state_changed(
+                    self.source.name, commit.sha, commit.author, commit.subject
+                )
+                self.notifier.post(alert)
         if changed and not initial and self.source.state is not None:
             self._take(before, self.source.state)
 
@@ -407,7 +427,12 @@ class Daemon:
         }
         if removed and self.settings.prune.enabled:
             moved.add(PRUNE_KEY)
-        log.info("desired_state_changed", changed=sorted(moved), removed=sorted(removed))
+        log.info(
+            "desired_state_changed",
+            changed=sorted(moved),
+            removed=sorted(removed),
+            **self.source.log_fields(),
+        )
         self._want(moved)
 
     async def _targets(self) -> list[Target]:
