@@ -48,7 +48,8 @@ def run_daemon_command(args: argparse.Namespace) -> int:
         return 1
     git = settings.source.git
     if git is not None and args.path is not None:
-        print(f"error: -f {args.path} and source.git both name a desired state; give one", file=sys.stderr)
+        both = f"error: -f {args.path} and source.git both name a desired state; give one"
+        print(both, file=sys.stderr)
         return 1
     if git is None and (refusal := _folder_refusal(args, settings)) is not None:
         print(refusal, file=sys.stderr)

@@ -114,13 +114,13 @@ def test_an_invalid_commit_keeps_the_last_valid_revision_until_a_fix(
 
     invalid = daemon.wait_for(event("desired_state_invalid", revision=broken), 30)
     first = invalid["errors"][0]
-    assert first.startswith(f"{broken}:inventory.yaml:14:"), first
+    assert first.startswith(f"{broken}:desired/inventory.yaml:14:"), first
     status = daemon.status()["controller"]
     assert status["desiredState"]["revision"] == valid
     assert status["desiredState"]["errors"][0] == first
     condition = status["conditions"][0]
     assert (condition["status"], condition["reason"]) == ("False", "DesiredStateInvalid")
-    assert f"{broken}:inventory.yaml:14:" in condition["message"]
+    assert f"{broken}:desired/inventory.yaml:14:" in condition["message"]
     # The last valid revision keeps being reconciled: a deleted secret comes back.
     setup.world.client("secretsmanager").delete_secret(
         SecretId="ecs-oauth/stock-sync", ForceDeleteWithoutRecovery=True
