@@ -16,7 +16,12 @@ from pathlib import Path
 from controller.config import Settings
 from controller.daemon._board import StatusBoard
 from controller.daemon._daemon import Daemon
-from controller.daemon._logging import configure_logging, redact_secrets
+from controller.daemon._logging import (
+    bind_process_fields,
+    configure_logging,
+    redact_secrets,
+    unbind_process_fields,
+)
 from controller.daemon._queue import Backoff, WorkQueue
 
 __all__ = [
@@ -24,9 +29,11 @@ __all__ = [
     "Daemon",
     "StatusBoard",
     "WorkQueue",
+    "bind_process_fields",
     "configure_logging",
     "redact_secrets",
     "run_daemon",
+    "unbind_process_fields",
 ]
 
 

@@ -26,6 +26,14 @@ from controller.config import GitSource
 GIT_TIMEOUT = 120.0  # one fetch; a hung server must not hold the source for good
 _REFSPECS = ("+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
 _SEPARATOR = "\x1f"
+# What git says when the server refused the credential, or wanted one it was not given.
+_REFUSED = (
+    "could not read Username",
+    "Authentication failed",
+    "HTTP 401",
+    "HTTP 403",
+    "Permission denied (publickey",
+)
 
 
 class GitError(Exception):
@@ -67,6 +75,18 @@ def ref_name(source: GitSource) -> str:
         return f"refs/tags/{ref.tag}^{{commit}}"
     assert ref.commit is not None  # the model holds exactly one
     return f"{ref.commit}^{{commit}}"
+
+
+def explained(said: str, source: GitSource) -> str:
+    """git's words, plus which setting to look at when the server refused the credential
+    ("could not read Username" alone does not say a token was sent and refused)."""
+    if not any(marker in said for marker in _REFUSED):
+        return said
+    auth = source.auth
+    if auth.token is None and auth.ssh_key is None:
+        return f"{said} (the server wants a credential: set source.git.auth.token or sshKey)"
+    where = "source.git.auth.token" if auth.token is not None else "source.git.auth.sshKey"
+    return f"{said} (the server refused the credential: check {where})"
 
 
 def redacted(text: str, secrets: tuple[str, ...]) -> str:
@@ -168,6 +188,7 @@ class GitRepo:
             raise GitError(f"git {args[0]} took over {GIT_TIMEOUT:.0f}s") from None
         if process.returncode != 0:
             said = redacted(err.decode(errors="replace").strip(), self._secrets)
+            said = explained(said, self.source)
             raise GitError(f"git {_verb(args)} failed: {said or f'exit {process.returncode}'}")
         return out
 

@@ -3,19 +3,24 @@ credentials' way to git, where an invalid commit's errors point, and what status
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
+import io
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import structlog
 
 from controller.alerts import desired_state_changed
 from controller.config import GitSource, load_settings
+from controller.daemon import bind_process_fields, configure_logging, unbind_process_fields
 from controller.daemon._board import StatusBoard
 from controller.daemon._git_hook import signature_valid
-from controller.daemon._git_repo import credential_env, redacted, ref_name
+from controller.daemon._git_repo import credential_env, explained, redacted, ref_name
 from controller.daemon._git_source import located
 from controller.desired import DesiredStateError
 
@@ -127,6 +132,18 @@ class TestCredentials:
         said = redacted("fatal: token s3cr3t refused", ("s3cr3t",))
         assert said == "fatal: token (redacted) refused"
 
+    def test_a_refused_credential_names_the_setting_to_check(self) -> None:
+        said = "fatal: could not read Username for 'https://h': terminal prompts disabled"
+        with_token = git_settings("source.git.auth.token.fromEnv=T")
+        assert explained(said, with_token).endswith(
+            "(the server refused the credential: check source.git.auth.token)"
+        )
+        assert "set source.git.auth.token or sshKey" in explained(said, git_settings())
+
+    def test_other_git_errors_are_shown_as_git_said_them(self) -> None:
+        said = "fatal: unable to access 'https://h/': Could not resolve host: h"
+        assert explained(said, git_settings("source.git.auth.token.fromEnv=T")) == said
+
     def test_each_kind_of_ref_resolves_to_its_commit(self) -> None:
         assert ref_name(git_settings()) == "refs/heads/main^{commit}"
         assert ref_name(git_settings("source.git.ref.tag=v1")) == "refs/tags/v1^{commit}"
@@ -159,3 +176,35 @@ class TestReporting:
         assert alert.title == "Desired state changed by Alice: orders: 20m tokens"
         assert SHA in alert.text
         assert alert.status == "changed"
+
+
+class TestRevisionInLogs:
+    def test_a_taken_revision_reaches_the_lines_of_tasks_already_running(self) -> None:
+        """The workers start before a new commit is taken; their lines must carry it."""
+        stream = io.StringIO()
+        configure_logging(stream)
+        log = structlog.get_logger("ecs_oauth.daemon")
+
+        async def worker(taken: asyncio.Event) -> None:
+            await taken.wait()
+            log.info("change", object="Service/a")
+            log.info("desired_state_invalid", revision="f" * 40)
+
+        async def main() -> None:
+            taken = asyncio.Event()
+            running = asyncio.create_task(worker(taken))
+            await asyncio.sleep(0)
+            bind_process_fields(revision=SHA)
+            taken.set()
+            await running
+
+        try:
+            asyncio.run(main())
+            unbind_process_fields("revision")
+            log.info("stopped")
+        finally:
+            unbind_process_fields("revision")
+        change, invalid, stopped = [json.loads(line) for line in stream.getvalue().splitlines()]
+        assert change["revision"] == SHA
+        assert invalid["revision"] == "f" * 40  # a line that names a revision keeps its own
+        assert "revision" not in stopped
