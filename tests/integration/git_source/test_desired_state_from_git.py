@@ -14,30 +14,18 @@ import pytest
 import yaml
 
 from tests.harness.daemon import RunningDaemon
-from tests.integration.converge._live import cognito_client, secret_value
+from tests.harness.git_server import AUTHOR, GitServer
 from tests.integration.daemon.conftest import Setup, event
 from tests.integration.daemon.test_desired_state_edits import secret_exists
-from tests.integration.git_source._server import AUTHOR, GitServer, git
-from tests.integration.git_source.conftest import HOOK_SECRET, start_on_git
+from tests.integration.git_source.conftest import (
+    HOOK_SECRET,
+    push_lifetime,
+    ready_on_git,
+    revision,
+    token_lifetime,
+)
 
 pytestmark = pytest.mark.slow  # a daemon and a git server per test
-
-LIFETIME = "spec: {scopes: [orders.read], tokenLifetime: 15m}"
-
-
-def lifetime(minutes: int) -> str:
-    return LIFETIME.replace("15m", f"{minutes}m")
-
-
-def token_lifetime(setup: Setup) -> int:
-    client_id = secret_value(setup.world, "orders-api")["client_id"]
-    validity: int = cognito_client(setup.world, client_id)["AccessTokenValidity"]
-    return validity
-
-
-def revision(daemon: RunningDaemon) -> str | None:
-    value: str | None = daemon.status()["controller"]["desiredState"].get("revision")
-    return value
 
 
 def hook(daemon: RunningDaemon, body: bytes, headers: dict[str, str]) -> int:
@@ -58,14 +46,10 @@ def github_signature(body: bytes, secret: str = HOOK_SECRET) -> dict[str, str]:
 def test_a_pushed_commit_is_applied_at_the_next_interval_with_its_revision(
     setup: Setup, server: GitServer
 ) -> None:
-    daemon = start_on_git(setup, server, "source.git.interval=2s")
-    daemon.wait_ready()
-    first = git(server.work, "rev-parse", "HEAD")
-    assert revision(daemon) == first
+    daemon, _ = ready_on_git(setup, server, "source.git.interval=2s")
     seen = len(daemon.events)
 
-    server.edit("payments.yaml", LIFETIME, lifetime(20))
-    pushed = server.commit("orders-reader: 20 minute tokens")
+    pushed = push_lifetime(server, 20)
 
     changed = daemon.wait_for(event("desired_state_changed", revision=pushed), 30, seen)
     assert changed["changed"] == ["Role/orders-reader", "Service/orders-api"]
@@ -83,11 +67,8 @@ def test_a_pushed_commit_is_applied_at_the_next_interval_with_its_revision(
 def test_a_signed_webhook_fetches_at_once_and_a_bad_signature_triggers_nothing(
     setup: Setup, server: GitServer
 ) -> None:
-    daemon = start_on_git(setup, server, "source.git.interval=1h")
-    daemon.wait_ready()
-    first = revision(daemon)
-    server.edit("payments.yaml", LIFETIME, lifetime(25))
-    pushed = server.commit("orders-reader: 25 minute tokens")
+    daemon, first = ready_on_git(setup, server, "source.git.interval=1h")
+    pushed = push_lifetime(server, 25)
     body = b'{"ref": "refs/heads/main"}'
 
     assert hook(daemon, body, github_signature(body, "not-the-secret")) == 401
@@ -106,9 +87,7 @@ def test_a_signed_webhook_fetches_at_once_and_a_bad_signature_triggers_nothing(
 def test_an_invalid_commit_keeps_the_last_valid_revision_until_a_fix(
     setup: Setup, server: GitServer
 ) -> None:
-    daemon = start_on_git(setup, server, "source.git.interval=1s")
-    daemon.wait_ready()
-    valid = revision(daemon)
+    daemon, valid = ready_on_git(setup, server, "source.git.interval=1s")
     server.edit("inventory.yaml", "tokenLifetime: 30m", "tokenLifetime: 3h")
     broken = server.commit("inventory: longer tokens")
 
@@ -140,12 +119,8 @@ def test_an_invalid_commit_keeps_the_last_valid_revision_until_a_fix(
 
 
 def test_a_force_push_to_an_older_commit_converges_to_it(setup: Setup, server: GitServer) -> None:
-    daemon = start_on_git(setup, server, "source.git.interval=1s")
-    daemon.wait_ready()
-    older = revision(daemon)
-    assert older is not None
-    server.edit("payments.yaml", LIFETIME, lifetime(20))
-    newer = server.commit("orders-reader: 20 minute tokens")
+    daemon, older = ready_on_git(setup, server, "source.git.interval=1s")
+    newer = push_lifetime(server, 20)
     daemon.wait_until(lambda: token_lifetime(setup) == 20, what="the newer commit applies")
     assert revision(daemon) == newer
 
@@ -168,12 +143,10 @@ def test_an_unsigned_commit_is_refused_when_verification_is_on(
             {"source": {"git": {"verify": {"allowedSigners": [f"{AUTHOR[1]} {public}"]}}}}
         )
     )
-    daemon = start_on_git(setup, server, "source.git.interval=1s", values=values)
-    daemon.wait_ready()
-    assert revision(daemon) == signed
+    daemon, head = ready_on_git(setup, server, "source.git.interval=1s", values=values)
+    assert head == signed
 
-    server.edit("payments.yaml", LIFETIME, lifetime(20))
-    unsigned = server.commit("unsigned: 20 minute tokens")
+    unsigned = push_lifetime(server, 20)
     refused = daemon.wait_for(event("desired_state_invalid", revision=unsigned), 30)
     assert refused["errors"][0].startswith(f"{unsigned}: error: not signed by an allowed signer")
     assert revision(daemon) == signed

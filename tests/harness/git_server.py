@@ -1,7 +1,8 @@
 """A real git server on 127.0.0.1 for the daemon to fetch from, and a clone to push with.
 
-``git daemon`` serves the bare repository read-only over git://; the test pushes to it
-through the file system, as a team's pushes land on their server.
+``git daemon`` serves the bare repository read-only over git://, or ``git http-backend``
+over http:// behind a token (``git_http``); the test pushes to it through the file
+system, as a team's pushes land on their server.
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.harness.git_http import TokenGitHttp
 
 AUTHOR = ("Alice Example", "alice@example.com")
 
@@ -39,19 +43,15 @@ def free_port() -> int:
 @dataclass
 class GitServer:
     root: Path
-    process: subprocess.Popen[bytes]
     url: str
     work: Path
+    _stop: Callable[[], None]
 
     @classmethod
     def start(cls, root: Path, desired: Path) -> GitServer:
-        """A repository whose first commit holds ``desired`` as ``desired/``, served."""
-        served = root / "served.git"
-        subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(served)], check=True)
-        work = root / "work"
-        subprocess.run(["git", "init", "-q", "-b", "main", str(work)], check=True)
-        shutil.copytree(desired, work / "desired")
-        git(work, "remote", "add", "origin", str(served))
+        """A repository whose first commit holds ``desired`` as ``desired/``, served by
+        ``git daemon``."""
+        work = _repository(root, desired)
         port = free_port()
         process = subprocess.Popen(
             [
@@ -67,10 +67,24 @@ class GitServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        server = cls(root, process, f"git://127.0.0.1:{port}/served.git", work)
+
+        def stop() -> None:
+            process.terminate()
+            process.wait(timeout=10)
+
+        server = cls(root, f"git://127.0.0.1:{port}/served.git", work, stop)
         server.commit("the desired state")
         server._wait_serving()
         return server
+
+    @classmethod
+    def start_http(cls, root: Path, desired: Path, token: str) -> tuple[GitServer, TokenGitHttp]:
+        """The same repository over http://, answered only for ``token``."""
+        work = _repository(root, desired)
+        http = TokenGitHttp(root, token)
+        server = cls(root, f"{http.base_url}/served.git", work, http.stop)
+        server.commit("the desired state")
+        return server, http
 
     def _wait_serving(self) -> None:
         deadline = time.monotonic() + 20
@@ -96,5 +110,15 @@ class GitServer:
         git(self.work, "push", "-q", "--force", "origin", "main")
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
+        self._stop()
+
+
+def _repository(root: Path, desired: Path) -> Path:
+    """A bare ``served.git`` under ``root`` and a clone holding ``desired`` to push from."""
+    served = root / "served.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(served)], check=True)
+    work = root / "work"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(work)], check=True)
+    shutil.copytree(desired, work / "desired")
+    git(work, "remote", "add", "origin", str(served))
+    return work
