@@ -11,6 +11,7 @@ Field values appear only as ``_values.shown_value`` lets them: never a secret.
 
 from controller.alerts._events import (
     RotationStatus,
+    desired_state_changed,
     desired_state_invalid,
     desired_state_recovered,
     rotation_alert,
@@ -38,6 +39,7 @@ __all__ = [
     "SlackTarget",
     "Target",
     "WebhookTarget",
+    "desired_state_changed",
     "desired_state_invalid",
     "desired_state_recovered",
     "drift_alert",

@@ -7,6 +7,7 @@ carries a secret value (desired state holds secrets only by reference).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Literal
 
 from controller.alerts._model import Alert, digest
@@ -85,6 +86,21 @@ def desired_state_recovered(source: str) -> Alert:
         text=f"Desired state {source} is valid again; reconciling it.",
         status="recovered",
         fingerprint=digest(DESIRED_STATE_RESOURCE, source),
+    )
+
+
+def desired_state_changed(source: str, revision: str, author: str, subject: str) -> Alert:
+    """A new commit of a git source was taken; who made it and what it says, so a channel
+    sees each change to the estate's desired state as it lands."""
+    said = f"Desired state changed by {author}: {_clipped(subject)}"
+    recovered = desired_state_recovered(source)
+    return replace(
+        recovered,
+        title=said,
+        text=f"{said} (revision {revision}); reconciling it.",
+        status="changed",
+        fingerprint=digest(DESIRED_STATE_RESOURCE, source, revision),
+        details=(f"revision {revision}",),
     )
 
 

@@ -35,7 +35,7 @@ def run_warnings(settings: Settings, holder: str | None) -> list[str]:
     return warnings
 
 
-async def _look(settings: Settings, path: Path) -> tuple[Context, str | None]:
+async def _look(settings: Settings, path: Path | str) -> tuple[Context, str | None]:
     from controller.aws import AwsClients, call, lease_holder, lease_name
 
     async with AwsClients(region=settings.region) as aws:
@@ -47,7 +47,7 @@ async def _look(settings: Settings, path: Path) -> tuple[Context, str | None]:
     return context, holder
 
 
-def announce(settings: Settings, path: Path) -> None:
+def announce(settings: Settings, path: Path | str) -> None:
     """The context header and the warnings; a failed look is itself a warning, never a
     reason not to start (the daemon reports AWS trouble in its own way)."""
     import asyncio

@@ -38,9 +38,6 @@ def console_logs(log_format: str, tty: bool) -> bool:
 
 
 def run_daemon_command(args: argparse.Namespace) -> int:
-    if args.path is None:
-        print(NO_DESIRED_STATE, file=sys.stderr)
-        return 1
     try:
         settings = load_settings(args.values, args.assignments)
     except DesiredStateError as exc:
@@ -49,19 +46,31 @@ def run_daemon_command(args: argparse.Namespace) -> int:
     if (refusal := default_id_refusal(settings, os.environ)) is not None:
         print(refusal, file=sys.stderr)
         return 1
-    if not args.path.exists():
-        print(f"error: {args.path}: no such file or folder", file=sys.stderr)
+    git = settings.source.git
+    if git is not None and args.path is not None:
+        both = f"error: -f {args.path} and source.git both name a desired state; give one"
+        print(both, file=sys.stderr)
         return 1
-    if (mismatch := _sandbox_mismatch(args, settings)) is not None:
-        print(mismatch, file=sys.stderr)
+    if git is None and (refusal := _folder_refusal(args, settings)) is not None:
+        print(refusal, file=sys.stderr)
         return 1
     from controller.cli._preflight import announce
     from controller.daemon import configure_logging, run_daemon
 
-    announce(settings, args.path)
+    path = None if git is not None else args.path
+    announce(settings, git.url if git is not None else args.path)
     tty = sys.stdout.isatty()
     configure_logging(console=console_logs(args.log_format, tty), colour=colour_wanted(sys.stdout))
-    return asyncio.run(run_daemon(args.path, settings))
+    return asyncio.run(run_daemon(path, settings))
+
+
+def _folder_refusal(args: argparse.Namespace, settings: Settings) -> str | None:
+    """Without ``source.git`` the desired state is the folder or file given with -f."""
+    if args.path is None:
+        return NO_DESIRED_STATE
+    if not args.path.exists():
+        return f"error: {args.path}: no such file or folder"
+    return _sandbox_mismatch(args, settings)
 
 
 def _sandbox_mismatch(args: argparse.Namespace, settings: Settings) -> str | None:

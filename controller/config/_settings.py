@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from controller.config._git import Source
 from controller.desired._kinds import FromEnvOrSecret
 from controller.desired._redact import shown
 from controller.desired._types import Duration
@@ -113,3 +114,4 @@ class Settings(_Section):
     limits: Limits = Limits()
     iam: Iam = Iam()
     tenancy: Tenancy = Tenancy()
+    source: Source = Source()

@@ -16,7 +16,12 @@ from pathlib import Path
 from controller.config import Settings
 from controller.daemon._board import StatusBoard
 from controller.daemon._daemon import Daemon
-from controller.daemon._logging import configure_logging, redact_secrets
+from controller.daemon._logging import (
+    bind_process_fields,
+    configure_logging,
+    redact_secrets,
+    unbind_process_fields,
+)
 from controller.daemon._queue import Backoff, WorkQueue
 
 __all__ = [
@@ -24,20 +29,23 @@ __all__ = [
     "Daemon",
     "StatusBoard",
     "WorkQueue",
+    "bind_process_fields",
     "configure_logging",
     "redact_secrets",
     "run_daemon",
+    "unbind_process_fields",
 ]
 
 
 async def run_daemon(
-    path: Path,
+    path: Path | None,
     settings: Settings,
     *,
     stop: asyncio.Event | None = None,
     on_listening: Callable[[str], None] | None = None,
 ) -> int:
-    """Reconcile ``path`` until ``stop`` is set or SIGTERM/SIGINT arrives; the exit code."""
+    """Reconcile ``path`` (or ``source.git``) until ``stop`` is set or SIGTERM/SIGINT
+    arrives; the exit code."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     signals = (signal.SIGTERM, signal.SIGINT)

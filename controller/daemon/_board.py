@@ -90,6 +90,7 @@ class StatusBoard:
     desired_errors: list[str] = field(default_factory=list)
     last_cycle: Cycle | None = None
     leader: bool = True
+    revision: str | None = None  # a git source's commit being reconciled
 
     def observe(self, seen: Observation, now: datetime) -> ObjectStatus:
         kind, name = seen.key.split("/", 1)
@@ -116,13 +117,21 @@ class StatusBoard:
             self.controller_conditions, "DesiredStateValid", *state, now
         )
 
+    def _desired_state(self) -> dict[str, Any]:
+        """The source and its health; ``revision`` only for a git source, where it names
+        the commit reconciled while ``errors`` may name a newer one refused."""
+        document: dict[str, Any] = {"path": self.desired_path, "errors": self.desired_errors}
+        if self.revision is not None:
+            document["revision"] = self.revision
+        return document
+
     def as_json(self) -> dict[str, Any]:
         return {
             "controller": {
                 "id": self.controller_id,
                 "leader": self.leader,
                 "lastCycle": self.last_cycle.as_json() if self.last_cycle else None,
-                "desiredState": {"path": self.desired_path, "errors": self.desired_errors},
+                "desiredState": self._desired_state(),
                 "conditions": [c.as_json() for c in self.controller_conditions.values()],
             },
             "objects": [self.objects[key].as_json() for key in sorted(self.objects)],

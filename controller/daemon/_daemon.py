@@ -17,25 +17,19 @@ from typing import Any
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from controller.alerts import (
-    Notifier,
-    Origin,
-    SlackTarget,
-    Target,
-    WebhookTarget,
-    desired_state_invalid,
-    desired_state_recovered,
-)
 from controller.config import Settings, engine_settings
+from controller.daemon._alerting import alert_notifier, alert_targets
 from controller.daemon._board import Cycle, StatusBoard
+from controller.daemon._git_source import open_source
 from controller.daemon._http import StatusServer
 from controller.daemon._leader import Leadership
+from controller.daemon._loading import StateLoads
+from controller.daemon._logging import unbind_process_fields
 from controller.daemon._metrics import Metrics
 from controller.daemon._queue import WorkQueue
 from controller.daemon._reconciler import PRUNE_KEY, KeyReconciler
 from controller.daemon._rotations import Rotations
 from controller.daemon._safety_net import SafetyNet
-from controller.daemon._source import DesiredSource
 from controller.desired import DesiredState, inputs_generation
 from controller.engine import Engine, World, keys_in_order
 from controller.events import ChangeEvents, LastActors, ManagedIndex, managed_index
@@ -45,12 +39,12 @@ log = structlog.get_logger("ecs_oauth.daemon")
 
 
 class Daemon:
-    def __init__(self, path: Path, settings: Settings) -> None:
+    def __init__(self, path: Path | None, settings: Settings) -> None:
         self.settings = settings
-        self.source = DesiredSource(path, settings)
-        self.queue = WorkQueue()
-        self.board = StatusBoard(settings.controller_id, str(path))
         self.world = World(engine_settings(settings))
+        self.source = open_source(path, settings, self.world.resolve)
+        self.queue = WorkQueue()
+        self.board = StatusBoard(settings.controller_id, self.source.name)
         self.metrics = Metrics(self.world.aws.counter, lambda: len(self.queue))
         self.leadership = Leadership(
             self.world.aws,
@@ -62,10 +56,6 @@ class Daemon:
         self.first_cycle_done = False
         self.exit_code = 0
         self._cycle_wanted = asyncio.Event()
-        # The watch and the resync both reload; the parse runs in a thread, so without this
-        # two reloads would overlap: both would see the state valid and alert twice, and
-        # the slower (older) read could land after the newer one and replace it.
-        self._loading = asyncio.Lock()
         self._wanted_full = False
         self._wanted_keys: set[str] = set()
         self._changed_keys: set[str] = set()  # named by change events, not yet queued
@@ -77,8 +67,17 @@ class Daemon:
         self, stop: asyncio.Event, on_listening: Callable[[str], None] | None = None
     ) -> int:
         self._stop = stop
-        async with self.world, self._notifier(await self._targets()) as alerts:
+        async with (
+            self.world,  # open first: the targets resolve through it, the origin names it
+            alert_notifier(
+                self.settings,
+                self.world,
+                self.metrics,
+                await alert_targets(self.settings, self.world),
+            ) as alerts,
+        ):
             self.notifier = alerts
+            self.loads = StateLoads(self.source, self.board, self.metrics, alerts, self._take)
             engine = Engine(self.world)
             self.safety_net = SafetyNet(
                 engine,
@@ -108,13 +107,14 @@ class Daemon:
                 self._status,
                 self._ready,
                 await self.world.resolve(token, "http.authToken") if token else None,
+                git_hook=await self.source.hook(),
             )
             url = await server.start(self.settings.http.listen)
             log.info("listening", url=url)
             if on_listening is not None:
                 on_listening(url)
             scheduler = self._resync_schedule()
-            await self._load(initial=True)
+            await self.loads.load(initial=True)
             self._want()
             workers = [
                 self._guarded(f"reconcile-worker-{n}", self._worker)
@@ -137,6 +137,8 @@ class Daemon:
             await asyncio.gather(*others, return_exceptions=True)
             await self.leadership.resign()
             await server.stop()
+            self.source.close()
+            unbind_process_fields("revision")
         log.info("stopped", exit_code=self.exit_code)
         return self.exit_code
 
@@ -190,26 +192,6 @@ class Daemon:
         if state is None:
             return None
         return managed_index(state, {k: o.resources for k, o in self.board.objects.items()})
-
-    def _notifier(self, targets: list[Target]) -> Notifier:
-        """Every message names this controller, the account and Region the World reached
-        (known once it is open), and the configured environment and status page."""
-        counter = self.metrics.alerts
-        alerts = self.settings.alerts
-        origin = Origin(
-            controller_id=self.settings.controller_id,
-            account=self.world.account_id,
-            region=self.world.aws.region,
-            environment=alerts.environment,
-            status_url=alerts.status_url,
-        )
-        return Notifier(
-            targets,
-            on_delivered=lambda target: counter.labels(target, "delivered").inc(),
-            on_failed=lambda target: counter.labels(target, "failed").inc(),
-            origin=origin,
-            max_per_minute=alerts.max_messages_per_minute,
-        )
 
     def _guarded(self, name: str, body: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
         async def guard() -> None:
@@ -344,7 +326,7 @@ class Daemon:
     async def _resync(self) -> None:
         """Level-based, files included: a change the watch could not see (the folder
         deleted and made again, a network file system) is taken at the latest here."""
-        await self._load(initial=False)
+        await self.loads.load(initial=False)
         self._want()
 
     async def _watch(self) -> None:
@@ -353,7 +335,7 @@ class Daemon:
         while not self._stop.is_set():
             try:
                 async for _ in self.source.changes(self._stop):
-                    await self._load(initial=False)
+                    await self.loads.load(initial=False)
             except OSError as exc:
                 log.warning("desired_state_watch_lost", error=str(exc))
             if not self._stop.is_set():
@@ -362,31 +344,6 @@ class Daemon:
     async def _wait_stop(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stop.wait(), seconds)
-
-    async def _load(self, *, initial: bool) -> None:
-        """Take the files' state if valid; on errors keep the last valid one and say so.
-        One reload at a time: the next one reads the files after this one is done."""
-        async with self._loading:
-            await self._load_now(initial=initial)
-
-    async def _load_now(self, *, initial: bool) -> None:
-        before = self.source.state
-        was_valid = not self.source.errors
-        changed = await self.source.reload_off_loop()
-        now = datetime.now(UTC)
-        self.board.desired_state(self.source.errors, now)
-        self.metrics.desired_state_valid.set(0 if self.source.errors else 1)
-        if self.source.errors:
-            self.metrics.desired_state_errors.inc()
-            log.error("desired_state_invalid", errors=self.source.errors, keeping_last_valid=True)
-            if was_valid or initial:
-                self.notifier.post(desired_state_invalid(str(self.source.path), self.source.errors))
-            return
-        if not was_valid and not initial:
-            log.info("desired_state_recovered")
-            self.notifier.post(desired_state_recovered(str(self.source.path)))
-        if changed and not initial and self.source.state is not None:
-            self._take(before, self.source.state)
 
     def _take(self, before: DesiredState | None, after: DesiredState) -> None:
         """A new valid state: forget removed objects, reconcile those whose inputs (their
@@ -407,14 +364,10 @@ class Daemon:
         }
         if removed and self.settings.prune.enabled:
             moved.add(PRUNE_KEY)
-        log.info("desired_state_changed", changed=sorted(moved), removed=sorted(removed))
+        log.info(
+            "desired_state_changed",
+            changed=sorted(moved),
+            removed=sorted(removed),
+            **self.source.log_fields(),
+        )
         self._want(moved)
-
-    async def _targets(self) -> list[Target]:
-        targets: list[Target] = []
-        slack, webhook = self.settings.alerts.slack.webhook_url, self.settings.alerts.webhook.url
-        if slack is not None:
-            targets.append(SlackTarget(await self.world.resolve(slack, "alerts.slack.webhookUrl")))
-        if webhook is not None:
-            targets.append(WebhookTarget(await self.world.resolve(webhook, "alerts.webhook.url")))
-        return targets

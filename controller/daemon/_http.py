@@ -47,6 +47,7 @@ class StatusServer:
         status: Callable[[], dict[str, Any]],
         ready: Callable[[], bool],
         auth_token: str | None = None,
+        git_hook: Handler | None = None,
     ) -> None:
         self._metrics = metrics
         self._status = status
@@ -58,6 +59,8 @@ class StatusServer:
         app.router.add_get("/readyz", self._readyz)
         app.router.add_get("/metrics", self._metrics_page)
         app.router.add_get("/status", self._status_page)
+        if git_hook is not None:  # signed by the git provider, so not behind the token
+            app.router.add_post("/hooks/git", git_hook)
         self._runner = web.AppRunner(
             app,
             access_log=None,

@@ -83,6 +83,30 @@ class _LibraryLines(logging.StreamHandler):  # type: ignore[type-arg]
     botocore, apscheduler): the same JSON, through the same redaction, tracebacks included."""
 
 
+# Fields every line of the process carries from when they are set: the git revision being
+# reconciled. Not structlog's contextvars: asyncio copies those into each task as it
+# starts, so a revision taken later would never reach the workers already running.
+_PROCESS_FIELDS: dict[str, str] = {}
+
+
+def bind_process_fields(**fields: str) -> None:
+    """Every later log line carries ``fields``, unless it names them itself."""
+    _PROCESS_FIELDS.update(fields)
+
+
+def unbind_process_fields(*names: str) -> None:
+    for name in names:
+        _PROCESS_FIELDS.pop(name, None)
+
+
+def _process_fields(
+    _logger: Any, _method: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    for key, value in _PROCESS_FIELDS.items():
+        event.setdefault(key, value)
+    return event
+
+
 Renderer = Callable[[Any, str, MutableMapping[str, Any]], Any]
 Tap = Callable[[Mapping[str, Any]], None]
 
@@ -108,6 +132,7 @@ def _library_logging(stream: TextIO, render: Renderer) -> None:
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[
+                _process_fields,
                 structlog.processors.add_log_level,
                 structlog.processors.TimeStamper(fmt="iso", utc=True),
             ],
@@ -143,6 +168,7 @@ def configure_logging(
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            _process_fields,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,

@@ -83,6 +83,12 @@ class Metrics:
             "1 when the desired-state files are valid, 0 while the last valid state runs",
             registry=self.registry,
         )
+        self.revision = Gauge(
+            "ecs_oauth_desired_state_revision",
+            "1 for the git commit being reconciled (a git source's last valid commit)",
+            ["revision"],
+            registry=self.registry,
+        )
         self.verifications = Counter(
             "ecs_oauth_verifications",
             "Objects a resync read in depth (unknown, changed, unsignalled, due) or left to"
@@ -107,6 +113,10 @@ class Metrics:
             "ecs_oauth_queue_depth", "Objects waiting for a worker", registry=self.registry
         ).set_function(lambda: float(queue_depth()))
         self.registry.register(_Calls(calls))
+
+    def revision_taken(self, sha: str) -> None:
+        self.revision.clear()
+        self.revision.labels(sha).set(1)
 
     def good_cycle(self) -> None:
         self._last_good_cycle = time.monotonic()

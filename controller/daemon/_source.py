@@ -14,6 +14,7 @@ from pathlib import Path
 from watchfiles import awatch
 
 from controller.config import Settings, load_desired
+from controller.daemon._git_repo import Commit
 from controller.desired import DesiredState, DesiredStateError
 
 _SUFFIXES = (".yaml", ".yml")
@@ -25,6 +26,17 @@ class DesiredSource:
         self.settings = settings
         self.state: DesiredState | None = None
         self.errors: list[str] = []
+        self.name = str(path)
+        self.revision: Commit | None = None  # files have no revision; a git source has
+
+    def log_fields(self) -> dict[str, str]:
+        return {}
+
+    async def hook(self) -> None:
+        """A folder has no webhook; files are watched."""
+
+    def close(self) -> None:
+        """Nothing to clean: the folder is the user's."""
 
     def reload(self) -> bool:
         """Read the files again; true when a valid state different from the last one
@@ -51,7 +63,7 @@ class DesiredSource:
             self.errors = outcome
             return False
         self.errors = []
-        if self.state is not None and _same(self.state, outcome):
+        if self.state is not None and same_state(self.state, outcome):
             return False
         self.state = outcome
         return True
@@ -72,7 +84,7 @@ class DesiredSource:
         return changed.name == self.path.name
 
 
-def _same(a: DesiredState, b: DesiredState) -> bool:
+def same_state(a: DesiredState, b: DesiredState) -> bool:
     return (a.providers, a.scopes, a.roles, a.services) == (
         b.providers,
         b.scopes,

@@ -36,14 +36,15 @@ class RunningDaemon:
 
     @classmethod
     def start(
-        cls, folder: Path, env: dict[str, str], *settings: str, values: Path | None = None
+        cls, folder: Path | None, env: dict[str, str], *settings: str, values: Path | None = None
     ) -> RunningDaemon:
+        """``folder`` None: the settings name the desired state (``source.git``)."""
         assignments = [
             arg for setting in ("http.listen=127.0.0.1:0", *settings) for arg in ("--set", setting)
         ]
         files = ["--values", str(values)] if values is not None else []
         process = subprocess.Popen(
-            [str(ECS_OAUTH), "run", "-f", str(folder), *files, *assignments],
+            [str(ECS_OAUTH), "run", *(["-f", str(folder)] if folder else []), *files, *assignments],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
