@@ -20,7 +20,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from controller.config import Settings, engine_settings
 from controller.daemon._alerting import alert_notifier, alert_targets
 from controller.daemon._board import Cycle, StatusBoard
-from controller.daemon._git_source import open_source
 from controller.daemon._http import StatusServer
 from controller.daemon._leader import Leadership
 from controller.daemon._loading import StateLoads
@@ -33,6 +32,7 @@ from controller.daemon._safety_net import SafetyNet
 from controller.desired import DesiredState, inputs_generation
 from controller.engine import Engine, World, keys_in_order
 from controller.events import ChangeEvents, LastActors, ManagedIndex, managed_index
+from controller.sources import open_source
 
 WATCH_RETRY_SECONDS = 2.0  # a lost watch (its folder removed) is tried again this often
 log = structlog.get_logger("ecs_oauth.daemon")

@@ -20,11 +20,10 @@ from controller.alerts import (
     desired_state_recovered,
 )
 from controller.daemon._board import StatusBoard
-from controller.daemon._git_source import GitDesiredSource
 from controller.daemon._logging import bind_process_fields
 from controller.daemon._metrics import Metrics
-from controller.daemon._source import DesiredSource
 from controller.desired import DesiredState
+from controller.sources import DesiredSource, GitDesiredSource
 
 log = structlog.get_logger("ecs_oauth.daemon")
 NewState = Callable[[DesiredState | None, DesiredState], None]

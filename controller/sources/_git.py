@@ -16,11 +16,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 from controller.config import GitSource, Settings, load_desired
-from controller.daemon._git_hook import GitHook, Handler
-from controller.daemon._git_repo import Commit, GitError, GitRepo
-from controller.daemon._source import DesiredSource, same_state
 from controller.desired import DesiredState, DesiredStateError
 from controller.desired._kinds import FromEnvOrSecret
+from controller.sources._folder import DesiredSource, same_state
+from controller.sources._git_hook import GitHook, Handler
+from controller.sources._git_repo import Commit, GitError, GitRepo
 
 Resolve = Callable[[FromEnvOrSecret, str], Awaitable[str]]
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from watchfiles import awatch
 
 from controller.config import Settings, load_desired
-from controller.daemon._git_repo import Commit
 from controller.desired import DesiredState, DesiredStateError
+from controller.sources._git_repo import Commit
 
 _SUFFIXES = (".yaml", ".yml")
 

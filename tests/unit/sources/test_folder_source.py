@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from controller.config import Settings
-from controller.daemon._source import DesiredSource
+from controller.sources._folder import DesiredSource
 
 PROVIDER = """\
 apiVersion: ecs-oauth.dev/v1alpha1

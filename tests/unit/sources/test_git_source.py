@@ -19,10 +19,10 @@ from controller.alerts import desired_state_changed
 from controller.config import GitSource, load_settings
 from controller.daemon import bind_process_fields, configure_logging, unbind_process_fields
 from controller.daemon._board import StatusBoard
-from controller.daemon._git_hook import signature_valid
-from controller.daemon._git_repo import credential_env, explained, redacted, ref_name
-from controller.daemon._git_source import located
 from controller.desired import DesiredStateError
+from controller.sources._git import located
+from controller.sources._git_hook import signature_valid
+from controller.sources._git_repo import credential_env, explained, redacted, ref_name
 
 SHA = "3f2a" * 10
 URL = "source.git.url=https://git.example.com/platform/desired.git"
