@@ -20,37 +20,30 @@ from tests.peers.okta import RunningOkta
 SERVICE = "orders-api"
 
 
+def document(kind: str, name: str, spec: str) -> str:
+    """One desired-state document; ``spec`` is its spec's YAML, unindented."""
+    header = f"apiVersion: ecs-oauth.dev/v1alpha1\nkind: {kind}\nmetadata: {{name: {name}}}\n"
+    return header + "spec:\n" + textwrap.indent(textwrap.dedent(spec), "  ")
+
+
 def provider_document(okta: RunningOkta, name: str = "workforce") -> str:
-    return textwrap.dedent(
-        f"""\
-        apiVersion: ecs-oauth.dev/v1alpha1
-        kind: IdentityProvider
-        metadata: {{name: {name}}}
-        spec:
-          okta:
-            orgUrl: {okta.org_url}
-            authorizationServerId: {okta.org.server_id}
-            apiToken: {{fromEnv: OKTA_API_TOKEN}}
-        """
+    okta_spec = f"orgUrl: {okta.org_url}, authorizationServerId: {okta.org.server_id}"
+    return document(
+        "IdentityProvider", name, f"okta: {{{okta_spec}, apiToken: {{fromEnv: OKTA_API_TOKEN}}}}\n"
     )
 
 
 def service_document(
     service: str, container: str = "app", grace: str = "1s", role: str = "orders-reader"
 ) -> str:
-    return textwrap.dedent(
-        f"""\
-        apiVersion: ecs-oauth.dev/v1alpha1
-        kind: Service
-        metadata: {{name: {service}}}
-        spec:
-          role: {role}
-          cluster: prod
-          service: {service}
-          taskDefinition: {{family: {service}, container: {container}}}
-          secret: {{gracePeriod: {grace}}}
+    spec = f"""\
+        role: {role}
+        cluster: prod
+        service: {service}
+        taskDefinition: {{family: {service}, container: {container}}}
+        secret: {{gracePeriod: {grace}}}
         """
-    )
+    return document("Service", service, spec)
 
 
 def desired_state(folder: Path, okta: RunningOkta, grace: str = "1s") -> Path:
@@ -90,6 +83,12 @@ class OktaWorld:
         )
         value: dict[str, Any] = json.loads(response["SecretString"])
         return value
+
+    def secrets_held(self, client_id: str) -> list[tuple[str, str]]:
+        """The app's client secrets as the org holds them: (status, value), oldest first."""
+        with self.okta.org.lock:
+            held = list(self.okta.org.secrets.get(client_id, []))
+        return [(entry["status"], entry["client_secret"]) for entry in held]
 
     def token(self, scope: str) -> httpx.Response:
         """A token request as the task makes it, with what ECS injects."""

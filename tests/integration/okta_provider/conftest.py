@@ -12,6 +12,7 @@ import pytest
 
 from controller.idp import ApiToken, OktaAdapter, OktaCredentials
 from tests.harness.moto import MotoPeer
+from tests.integration.rotation.conftest import Rotating
 from tests.peers.okta import RunningOkta
 
 from ._world import OktaWorld, okta_world_at
@@ -62,3 +63,12 @@ def converged(okta_world: OktaWorld) -> Iterator[OktaWorld]:
         okta_world.cli.apply()
     yield okta_world
     assert okta_world.okta.org.violations == []
+
+
+@pytest.fixture
+def rotating(converged: OktaWorld, monkeypatch: pytest.MonkeyPatch) -> Rotating:
+    """The converged world as the rotation tests' tools see one; in-process controllers
+    read AWS_* and the API token from the environment, set for the test's duration."""
+    for name, value in converged.cli.env.items():
+        monkeypatch.setenv(name, value)
+    return Rotating(converged.world, converged.cli, converged.okta)

@@ -5,15 +5,12 @@ request fails; at the end only the new secret is left and the old one is refused
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.integration.rotation._view import credentials_at, token_status
 from tests.integration.rotation._workload import rotate_under_load
 from tests.integration.rotation.conftest import Rotating
 
-from ._rotating import rotating_okta, secrets_held
 from ._world import SERVICE, OktaWorld
 
 pytestmark = pytest.mark.slow
@@ -24,11 +21,6 @@ def grace_period() -> str:
     """Long against one token request, so a request in flight when the rollout completes
     cannot meet the revoke."""
     return "3s"
-
-
-@pytest.fixture
-def rotating(converged: OktaWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[Rotating]:
-    yield from rotating_okta(converged, monkeypatch)
 
 
 async def test_tasks_see_no_failure_while_their_okta_secret_rotates(
@@ -43,6 +35,6 @@ async def test_tasks_see_no_failure_while_their_okta_secret_rotates(
     assert workload.calls["running task"] > 0
     assert workload.calls["new task"] > 0
     assert after.client_id == workload.running.client_id  # the same app, a new secret
-    assert secrets_held(converged, after.client_id) == [("ACTIVE", after.client_secret)]
+    assert converged.secrets_held(after.client_id) == [("ACTIVE", after.client_secret)]
     assert token_status(workload.running) == 401
     assert token_status(after) == 200
