@@ -50,6 +50,7 @@ class RateLimits:
     ecs_task_definition_writes: float = 1.0
     ecs_task_definition_burst: int = 20
     cognito_per_pool: float = 5.0
+    okta_per_org: float = 5.0
 
 
 def _region() -> str:

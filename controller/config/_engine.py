@@ -28,6 +28,7 @@ def engine_settings(settings: Settings, *, force: bool = False) -> EngineSetting
             ecs_task_definition_writes=settings.limits.ecs_task_definition_writes_per_second,
             ecs_task_definition_burst=settings.limits.ecs_task_definition_burst,
             cognito_per_pool=settings.limits.cognito_requests_per_second_per_pool,
+            okta_per_org=settings.limits.okta_requests_per_second_per_org,
         ),
         region=settings.region,
         permissions_boundary_arn=settings.tenancy.permissions_boundary_arn,

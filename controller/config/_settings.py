@@ -80,6 +80,10 @@ class Limits(_Section):
     ecs_task_definition_writes_per_second: Annotated[float, Field(gt=0)] = 1.0
     ecs_task_definition_burst: Annotated[int, Field(ge=1)] = 20
     cognito_requests_per_second_per_pool: Annotated[float, Field(gt=0)] = 5.0
+    # Management calls per second to one Okta org, all its providers together: half of
+    # the smallest documented per-minute bucket the calls mostly fall in (apps by id,
+    # 600/min on Enterprise), the share Okta lets one API token use by default.
+    okta_requests_per_second_per_org: Annotated[float, Field(gt=0)] = 5.0
     # The fraction of each AWS read quota the resync's deep verifications may use.
     read_budget: Annotated[float, Field(gt=0, le=1)] = 0.2
 

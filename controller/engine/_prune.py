@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from controller.aws import ObservedSecret
-from controller.desired import DesiredState
+from controller.desired import DesiredState, IdentityProvider
 from controller.engine._outcome import Outcome
 from controller.engine._registrations import Registrations
 from controller.engine._secret_record import record_from_value
@@ -103,7 +103,7 @@ async def prune(
             if not name.endswith(REGISTRATION_SUFFIX) and outcome.change(
                 "idp:client", name, "delete", (), on_behalf_of=owner
             ):
-                await _delete_client(world, secret, registration is not None)
+                await _delete_client(world, state, secret, registration is not None)
             diff = (FieldChange("arn", secret.arn, None),)
             if outcome.change("secretsmanager:secret", name, "delete", diff, on_behalf_of=owner):
                 await world.secrets.delete(secret.arn)
@@ -115,7 +115,9 @@ async def prune(
     return outcome
 
 
-async def _delete_client(world: World, secret: ObservedSecret, registered: bool) -> None:
+async def _delete_client(
+    world: World, state: DesiredState, secret: ObservedSecret, registered: bool
+) -> None:
     value = await world.secrets.value(secret) or {}
     record = record_from_value(value)
     issuer = str(value.get("issuer", ""))
@@ -124,8 +126,11 @@ async def _delete_client(world: World, secret: ObservedSecret, registered: bool)
     if registered:
         service = secret.name.removeprefix(SECRET_PREFIX)
         record = (await Registrations.load(world, service, {})).attach(record)
+    okta = _okta_provider(state, issuer)
     cognito = _COGNITO_ISSUER.match(issuer)
-    if cognito:
+    if okta is not None:
+        await world.idp(okta).delete(record)
+    elif cognito:
         await CognitoAdapter(cognito["pool"], "", world.aws).delete(record)
     elif record.registration_client_uri:
 
@@ -133,3 +138,15 @@ async def _delete_client(world: World, secret: ObservedSecret, registered: bool)
             raise IdpError("deleting a registration needs no initial access token")
 
         await OidcAdapter(issuer, no_initial_token, world.http, world.aws.fence).delete(record)
+
+
+def _okta_provider(state: DesiredState, issuer: str) -> IdentityProvider | None:
+    """The Okta provider whose custom authorization server issues the client's tokens:
+    Okta's management API needs the provider's credentials, which the secret lacks."""
+    for provider in state.providers.values():
+        okta = provider.spec.okta
+        if okta is None:
+            continue
+        if issuer == f"{okta.org_url.rstrip('/')}/oauth2/{okta.authorization_server_id}":
+            return provider
+    return None

@@ -35,6 +35,7 @@ from controller.idp import (
     OidcAdapter,
     OktaAdapter,
     OktaCredentials,
+    OrgLimiter,
     ServiceApp,
 )
 
@@ -75,6 +76,7 @@ class World:
         self._stack = AsyncExitStack()
         self._idps: dict[str, tuple[IdentityProvider, IdentityProviderAdapter]] = {}
         self._resource_servers: dict[str, CognitoResourceServers] = {}
+        self._okta_orgs: dict[str, OrgLimiter] = {}
         self.account_id = ""
         # Wraps each adapter made from here on (kind, adapter, where): see _reads.
         self.recorder: Callable[[str, Any, str], Any] | None = None
@@ -173,11 +175,19 @@ class World:
                 self._okta_credentials(okta),
                 self.http,
                 self.aws.fence,
+                self.okta_limiter(okta.org_url),
             )
         assert provider.spec.oidc is not None
         oidc = provider.spec.oidc
         token = self._token_source(oidc.initial_access_token)
         return OidcAdapter(oidc.issuer, token, self.http, self.aws.fence)
+
+    def okta_limiter(self, org_url: str) -> OrgLimiter:
+        """One pace per Okta org, shared by every provider on it: Okta counts per org."""
+        org = org_url.rstrip("/").lower()
+        if org not in self._okta_orgs:
+            self._okta_orgs[org] = OrgLimiter(self.settings.limits.okta_per_org)
+        return self._okta_orgs[org]
 
     def _okta_credentials(self, okta: OktaProvider) -> Callable[[], Awaitable[OktaCredentials]]:
         """The API token or the service app's private key, resolved when first used."""

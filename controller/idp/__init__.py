@@ -7,7 +7,7 @@ from controller.idp._cognito import ClientSecretInfo, CognitoAdapter
 from controller.idp._cognito_scopes import CognitoResourceServers
 from controller.idp._oidc import OidcAdapter
 from controller.idp._okta import OktaAdapter
-from controller.idp._okta_sdk import ApiToken, OktaCredentials, ServiceApp
+from controller.idp._okta_sdk import ApiToken, OktaCredentials, OrgLimiter, ServiceApp
 from controller.idp._token import IssuedToken, request_token
 from controller.idp._types import (
     CLIENT_CREDENTIALS,
@@ -47,6 +47,7 @@ __all__ = [
     "OidcAdapter",
     "OktaAdapter",
     "OktaCredentials",
+    "OrgLimiter",
     "ServiceApp",
     "request_token",
 ]

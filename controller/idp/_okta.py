@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -28,7 +28,15 @@ import aiohttp
 from controller.aws import Fence
 from controller.idp import _okta_wire as wire
 from controller.idp._cognito import ClientSecretInfo
-from controller.idp._okta_sdk import CredentialSource, RateGate, check, open_apis, plain
+from controller.idp._okta_sdk import (
+    CredentialSource,
+    OrgLimiter,
+    RateGate,
+    check,
+    next_cursor,
+    open_apis,
+    plain,
+)
 from controller.idp._types import (
     ClientRecord,
     ClientSpec,
@@ -38,6 +46,9 @@ from controller.idp._types import (
     IdpUnavailable,
     ObservedClient,
 )
+
+# The largest page the management API serves of apps and of scopes.
+PAGE_SIZE = 200
 
 
 class OktaAdapter:
@@ -50,13 +61,14 @@ class OktaAdapter:
         credentials: CredentialSource,
         http: aiohttp.ClientSession,
         fence: Fence | None = None,
+        limiter: OrgLimiter | None = None,
     ) -> None:
         self._org = org_url.rstrip("/")
         self._server = authorization_server_id
         self._credentials = credentials
         self._http = http
         self._fence = fence or Fence()
-        self._gate = RateGate()
+        self._gate = RateGate(limiter)
         self._apis: Any = None
         self._opening = asyncio.Lock()
         self._policies: list[dict[str, Any]] | None = None
@@ -82,7 +94,9 @@ class OktaAdapter:
         newest active secret. Only an app whose client id is its app id is offered: the
         record finds its app by client id."""
         apis = await self._sdk()
-        listed = plain(await self._call("find", apis.list_applications(q=name))) or []
+        listed = await self._listed(
+            "find", lambda after: apis.list_applications(q=name, limit=PAGE_SIZE, after=after)
+        )
         for app in listed:
             if not wire.adoptable(app, name):
                 continue
@@ -153,7 +167,10 @@ class OktaAdapter:
         """The declared custom scopes (name to description) the server lacks; scopes it
         has and nobody declared are left alone."""
         apis = await self._sdk()
-        live = plain(await self._call("scopes", apis.list_o_auth2_scopes(self._server))) or []
+        live = await self._listed(
+            "scopes",
+            lambda after: apis.list_o_auth2_scopes(self._server, limit=PAGE_SIZE, after=after),
+        )
         have = {scope.get("name") for scope in live}
         return sorted(name for name in declared if name not in have)
 
@@ -252,13 +269,32 @@ class OktaAdapter:
         return policy, (named[0] if named else None)
 
     async def _call(self, operation: str, pending: Awaitable[tuple[Any, ...]]) -> Any:
-        """An SDK call's data. A transport failure surfaces from the SDK as its own
+        """An SDK call's data."""
+        return check(operation, await self._answer(operation, pending))
+
+    async def _listed(
+        self, operation: str, page: Callable[[str | None], Awaitable[tuple[Any, ...]]]
+    ) -> list[dict[str, Any]]:
+        """Every page of a list: Okta pages apps and scopes, the next page's cursor in the
+        answer's ``Link: rel="next"``; one page alone would miss what lies past it."""
+        found: list[dict[str, Any]] = []
+        after: str | None = None
+        seen: set[str] = set()
+        while True:
+            answer = await self._answer(operation, page(after))
+            found.extend(plain(check(operation, answer)) or [])
+            after = next_cursor(answer)
+            if after is None or after in seen:
+                return found
+            seen.add(after)
+
+    async def _answer(self, operation: str, pending: Awaitable[tuple[Any, ...]]) -> tuple[Any, ...]:
+        """An SDK call's whole answer. A transport failure surfaces from the SDK as its own
         AttributeError on the missing response; both mean the org was not reached."""
         try:
-            answer = await pending
+            return await pending
         except (aiohttp.ClientError, TimeoutError, AttributeError) as failed:
             raise IdpUnavailable(f"okta {operation}: {type(failed).__name__}") from None
-        return check(operation, answer)
 
     async def _sdk(self) -> Any:
         async with self._opening:

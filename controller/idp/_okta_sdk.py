@@ -53,11 +53,33 @@ OktaCredentials = ApiToken | ServiceApp
 CredentialSource = Callable[[], Awaitable[OktaCredentials]]
 
 
-class RateGate:
-    """When the org's budget for the next call is spent, and until when."""
+class OrgLimiter:
+    """At most ``per_second`` management calls to one org, shared by every provider of
+    that org: Okta counts its rate limits per org, not per caller. A call waits for its
+    turn (calls are spaced evenly, no burst), so a resync of many clients spreads over
+    time instead of running into 429s."""
 
-    def __init__(self) -> None:
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            now = time.monotonic()
+            turn = max(now, self._next)
+            self._next = turn + self.interval
+        if turn > now:
+            await asyncio.sleep(turn - now)
+
+
+class RateGate:
+    """When the org's budget for the next call is spent, and until when; and the org's
+    own pace, when the controller sets one."""
+
+    def __init__(self, limiter: OrgLimiter | None = None) -> None:
         self.reset_at = 0.0
+        self.limiter = limiter
 
     def saw(self, headers: Any) -> None:
         remaining, reset = headers.get("X-Rate-Limit-Remaining"), headers.get("X-Rate-Limit-Reset")
@@ -71,6 +93,8 @@ class RateGate:
         delay = min(self.reset_at - time.time(), LONGEST_RESET_WAIT_SECONDS)
         if delay > 0:
             await asyncio.sleep(delay)
+        if self.limiter is not None:
+            await self.limiter.acquire()
 
 
 def open_apis(
@@ -145,6 +169,18 @@ def open_apis(
     executor.set_session(session)
     apis._request_executor = executor
     return apis
+
+
+def next_cursor(answer: tuple[Any, ...]) -> str | None:
+    """The ``after`` cursor of the next page an SDK answer's ``Link`` header names."""
+    from okta.pagination import PaginationHelper
+
+    response = answer[-2] if len(answer) >= 2 else None
+    headers = getattr(response, "headers", None)
+    if answer[-1] is not None or headers is None:
+        return None
+    cursor = PaginationHelper.extract_next_cursor(headers)
+    return str(cursor) if cursor else None
 
 
 def plain(model: Any) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from controller.sandbox.okta._state import BODY, Peer, error, new_id, now
+from controller.sandbox.okta._state import BODY, Peer, error, new_id, now, page
 
 
 class ManagementApi(Peer):
@@ -29,7 +29,7 @@ class ManagementApi(Peer):
             apps = [self._app_answer(a) for a in self.org.apps.values() if a["label"].startswith(q)]
         for app in apps:  # secrets show only on create and in /credentials/secrets
             app["credentials"]["oauthClient"].pop("client_secret", None)
-        return web.json_response(apps)
+        return page(request, apps, self.base)
 
     async def create_app(self, request: web.Request) -> web.Response:
         body = request[BODY]
@@ -180,7 +180,8 @@ class ManagementApi(Peer):
 
     async def list_scopes(self, request: web.Request) -> web.Response:
         with self.org.lock:
-            return self._server(request) or web.json_response(list(self.org.scopes.values()))
+            listed = list(self.org.scopes.values())
+            return self._server(request) or page(request, listed, self.base)
 
     async def create_scope(self, request: web.Request) -> web.Response:
         body = request[BODY]

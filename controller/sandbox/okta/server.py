@@ -21,7 +21,7 @@ from aiohttp import web
 from joserfc.jwk import RSAKey
 
 from controller.sandbox.okta._management import ManagementApi
-from controller.sandbox.okta._state import BODY, RATE_LIMIT, OktaOrg, error
+from controller.sandbox.okta._state import BODY, RATE_LIMIT, Logged, OktaOrg, error
 from controller.sandbox.okta._tokens import TokenEndpoints
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -89,6 +89,23 @@ class OktaServer(ManagementApi, TokenEndpoints):
     async def _management(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         if not request.path.startswith("/api/v1/"):
             return await handler(request)
+        arrived = time.time()
+        answer = await self._judged(request, handler)
+        remaining = answer.headers.get("X-Rate-Limit-Remaining")
+        reset = answer.headers.get("X-Rate-Limit-Reset")
+        logged = Logged(
+            arrived,
+            request.method,
+            request.path,
+            answer.status,
+            int(remaining) if remaining is not None else None,
+            int(reset) if reset is not None else None,
+        )
+        with self.org.lock:
+            self.org.log.append(logged)
+        return answer
+
+    async def _judged(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         org = self.org
         with org.lock:
             org.calls.append(f"{request.method} {request.path}")
@@ -224,6 +241,7 @@ class RunningOkta:
                 table.clear()
             self.org.violations.clear()
             self.org.calls.clear()
+            self.org.log.clear()
             self.org.throttle_next = 0
             self.org.service_apps.clear()
             self.org.access_tokens.clear()

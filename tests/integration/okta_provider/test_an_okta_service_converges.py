@@ -8,116 +8,19 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import textwrap
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from unittest import mock
 
 import httpx
-import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from controller.desired import load
 from controller.engine import EngineSettings, RotationStep, World, advance_rotation
-from tests.harness.moto import MotoPeer
-from tests.harness.world import SeededWorld, seed_world
 from tests.integration.converge.conftest import Cli, explain
-from tests.peers.okta import RunningOkta
 
-SERVICE = "orders-api"
-
-
-def desired_state(folder: Path, okta: RunningOkta) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "okta.yaml").write_text(
-        textwrap.dedent(
-            f"""\
-            apiVersion: ecs-oauth.dev/v1alpha1
-            kind: IdentityProvider
-            metadata: {{name: workforce}}
-            spec:
-              okta:
-                orgUrl: {okta.org_url}
-                authorizationServerId: {okta.org.server_id}
-                apiToken: {{fromEnv: OKTA_API_TOKEN}}
-            ---
-            apiVersion: ecs-oauth.dev/v1alpha1
-            kind: Scope
-            metadata: {{name: orders.read}}
-            spec: {{provider: workforce, description: Read orders}}
-            ---
-            apiVersion: ecs-oauth.dev/v1alpha1
-            kind: Scope
-            metadata: {{name: orders.write}}
-            spec: {{provider: workforce, description: Write orders}}
-            ---
-            apiVersion: ecs-oauth.dev/v1alpha1
-            kind: Role
-            metadata: {{name: orders-reader}}
-            spec: {{scopes: [orders.read], tokenLifetime: 15m}}
-            ---
-            apiVersion: ecs-oauth.dev/v1alpha1
-            kind: Service
-            metadata: {{name: {SERVICE}}}
-            spec:
-              role: orders-reader
-              cluster: prod
-              service: {SERVICE}
-              taskDefinition: {{family: {SERVICE}, container: app}}
-              secret: {{gracePeriod: 1s}}
-            """
-        )
-    )
-    return folder
-
-
-@dataclass(frozen=True)
-class OktaWorld:
-    world: SeededWorld
-    okta: RunningOkta
-    cli: Cli
-
-    def credentials(self) -> dict[str, Any]:
-        response = self.world.client("secretsmanager").get_secret_value(
-            SecretId=f"ecs-oauth/{SERVICE}", VersionStage="AWSCURRENT"
-        )
-        value: dict[str, Any] = json.loads(response["SecretString"])
-        return value
-
-    def token(self, scope: str) -> httpx.Response:
-        """A token request as the task makes it, with what ECS injects."""
-        held = self.credentials()
-        return httpx.post(
-            held["token_endpoint"],
-            data={"grant_type": "client_credentials", "scope": scope},
-            auth=(held["client_id"], held["client_secret"]),
-        )
-
-
-@pytest.fixture(scope="module")
-def okta_world(
-    moto_server: MotoPeer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[OktaWorld]:
-    moto_server.reset()
-    okta = RunningOkta()
-    world = seed_world(moto_server)
-    folder = desired_state(tmp_path_factory.mktemp("okta") / "desired", okta)
-    env = {**os.environ, **moto_server.aws_environment(), "OKTA_API_TOKEN": okta.org.api_token}
-    yield OktaWorld(world, okta, Cli(folder, env))
-    okta.stop()
-
-
-@pytest.fixture
-def converged(okta_world: OktaWorld) -> Iterator[OktaWorld]:
-    """The module's world after an apply; no test may leave a refused request behind."""
-    if not okta_world.okta.org.apps:
-        okta_world.cli.apply()
-    yield okta_world
-    assert okta_world.okta.org.violations == []
+from ._world import SERVICE, OktaWorld
 
 
 def test_apply_creates_the_okta_client_and_a_plan_after_it_finds_nothing(
