@@ -43,15 +43,15 @@ def run_daemon_command(args: argparse.Namespace) -> int:
     except DesiredStateError as exc:
         print_diagnostics(exc)
         return 1
-    if (refusal := default_id_refusal(settings, os.environ)) is not None:
-        print(refusal, file=sys.stderr)
-        return 1
     git = settings.source.git
     if git is not None and args.path is not None:
         both = f"error: -f {args.path} and source.git both name a desired state; give one"
         print(both, file=sys.stderr)
         return 1
     if git is None and (refusal := _folder_refusal(args, settings)) is not None:
+        print(refusal, file=sys.stderr)
+        return 1
+    if (refusal := default_id_refusal(settings, os.environ)) is not None:
         print(refusal, file=sys.stderr)
         return 1
     from controller.cli._preflight import announce

@@ -24,11 +24,11 @@ def refusal(tmp_path: Path, text: str) -> str:
     return str(problem)
 
 
-def test_the_two_team_example_is_admitted_under_the_production_overlay() -> None:
+def test_the_example_teams_are_admitted_under_the_production_overlay() -> None:
     settings = load_settings([VALUES, PRODUCTION], [])
-    assert set(settings.tenancy.teams) == {"payments", "inventory"}
+    assert set(settings.tenancy.teams) == {"payments", "inventory", "billing"}
     state = load_desired(ROOT / "examples", settings)
-    assert state.object_count == 13
+    assert state.object_count == 18
 
 
 def test_a_folder_two_owners_share_is_refused_where_it_was_written(tmp_path: Path) -> None:
