@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+from aiolimiter import AsyncLimiter
 
 from controller.idp._types import IdpError, IdpNotFound, IdpRejected, IdpUnavailable
 
@@ -53,24 +54,15 @@ OktaCredentials = ApiToken | ServiceApp
 CredentialSource = Callable[[], Awaitable[OktaCredentials]]
 
 
-class OrgLimiter:
+class OrgLimiter(AsyncLimiter):
     """At most ``per_second`` management calls to one org, shared by every provider of
-    that org: Okta counts its rate limits per org, not per caller. A call waits for its
-    turn (calls are spaced evenly, no burst), so a resync of many clients spreads over
-    time instead of running into 429s."""
+    that org: Okta counts its rate limits per org, not per caller. A bucket of one spaces
+    calls evenly (no burst), so a resync of many clients spreads over time instead of
+    running into 429s."""
 
     def __init__(self, per_second: float) -> None:
         self.interval = 1.0 / per_second
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def acquire(self) -> None:
-        async with self._lock:
-            now = time.monotonic()
-            turn = max(now, self._next)
-            self._next = turn + self.interval
-        if turn > now:
-            await asyncio.sleep(turn - now)
+        super().__init__(1, self.interval)
 
 
 class RateGate:
