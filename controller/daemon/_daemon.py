@@ -24,6 +24,11 @@ from controller.daemon._http import StatusServer
 from controller.daemon._leader import Leadership
 from controller.daemon._loading import StateLoads
 from controller.daemon._logging import unbind_process_fields
+from controller.daemon._memory import (
+    RELEASE_EVERY_SECONDS,
+    can_release_freed_memory,
+    release_freed_memory,
+)
 from controller.daemon._metrics import Metrics
 from controller.daemon._queue import WorkQueue
 from controller.daemon._reconciler import PRUNE_KEY, KeyReconciler
@@ -150,6 +155,13 @@ class Daemon:
             seconds=self.settings.resync_interval.total_seconds(),
             id="resync",
         )
+        if can_release_freed_memory():  # in the scheduler's thread: the loop never waits
+            scheduler.add_job(
+                release_freed_memory,
+                "interval",
+                seconds=RELEASE_EVERY_SECONDS,
+                id="release-freed-memory",
+            )
         scheduler.start()
         return scheduler
 
