@@ -88,8 +88,22 @@ def register(commands: Any) -> None:
     sandbox.set_defaults(handler=run_sandbox)
 
 
+SANDBOX_EXTRA = (
+    'error: the sandbox needs the "sandbox" extra, which this install lacks: '
+    'pip install "ecs-oauth[sandbox]" (in a checkout: pip install -e ".[sandbox]")'
+)
+SANDBOX_PACKAGES = frozenset({"moto", "flask", "werkzeug", "authlib", "joserfc", "regex"})
+
+
 def run_sandbox(args: argparse.Namespace) -> int:
-    from controller import sandbox
+    try:
+        from controller import sandbox
+    except ModuleNotFoundError as exc:
+        # A production install leaves the sandbox's packages out (see pyproject's extras).
+        if (exc.name or "").split(".")[0] not in SANDBOX_PACKAGES:
+            raise
+        print(SANDBOX_EXTRA, file=sys.stderr)
+        return 1
 
     source = args.path or sandbox.default_desired_state()
     if source is None:
