@@ -11,8 +11,12 @@ COPY controller ./controller
 COPY examples ./examples
 # No extras: the sandbox (moto, Flask, the authorization server) stays out of the image.
 # The constraints are the tested dependency set: the same versions CI ran, no resolving.
+# uv installs them (in parallel, a few times faster than pip) and leaves the venv after.
 RUN python -m venv /opt/ecs-oauth \
- && /opt/ecs-oauth/bin/pip install --no-cache-dir -c constraints.txt ./client .
+ && /opt/ecs-oauth/bin/pip install --no-cache-dir -c constraints.txt uv \
+ && /opt/ecs-oauth/bin/uv pip install --no-cache --python /opt/ecs-oauth/bin/python \
+      -c constraints.txt ./client . \
+ && /opt/ecs-oauth/bin/pip uninstall --yes uv
 
 # Runtime stage: the virtualenv and nothing else; runs as an unprivileged user.
 FROM python:3.11.10-slim-bookworm@sha256:840e180ebcc6e5c8efab209c43f5e40fd2af98cb49db5c7103c90539c56bb30e
