@@ -1,17 +1,25 @@
 # syntax=docker/dockerfile:1
 # Build stage: pip and the build backend live here only. Every dependency ships as a
 # wheel, so no compiler is needed even here; none reaches the runtime stage.
-FROM python:3.11.10-slim-bookworm AS build
+# The base is pinned by digest (the tag's last build), so a re-pushed tag changes nothing.
+FROM python:3.11.10-slim-bookworm@sha256:840e180ebcc6e5c8efab209c43f5e40fd2af98cb49db5c7103c90539c56bb30e AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
+COPY client ./client
 COPY controller ./controller
 COPY examples ./examples
+# No extras: the sandbox (moto, Flask, the authorization server) stays out of the image.
+# The constraints are the tested dependency set: the same versions CI ran, no resolving.
+# uv installs them (in parallel, a few times faster than pip) and leaves the venv after.
 RUN python -m venv /opt/ecs-oauth \
- && /opt/ecs-oauth/bin/pip install --no-cache-dir .
+ && /opt/ecs-oauth/bin/pip install --no-cache-dir -c constraints.txt uv \
+ && /opt/ecs-oauth/bin/uv pip install --no-cache --python /opt/ecs-oauth/bin/python \
+      -c constraints.txt ./client . \
+ && /opt/ecs-oauth/bin/pip uninstall --yes uv
 
 # Runtime stage: the virtualenv and nothing else; runs as an unprivileged user.
-FROM python:3.11.10-slim-bookworm
+FROM python:3.11.10-slim-bookworm@sha256:840e180ebcc6e5c8efab209c43f5e40fd2af98cb49db5c7103c90539c56bb30e
 ENV PATH=/opt/ecs-oauth/bin:$PATH PYTHONUNBUFFERED=1
 COPY --from=build /opt/ecs-oauth /opt/ecs-oauth
 RUN useradd --system --uid 10001 --no-create-home ecs-oauth

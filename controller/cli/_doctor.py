@@ -117,8 +117,7 @@ async def diagnose(
 async def _token_checks(
     state: DesiredState, service: Service, secret: ServiceSecret, remedy: Remedy
 ) -> list[Check]:
-    from controller.cli._doctor_checks import clock_check, failed, passed, scopes_check, skipped
-    from controller.taskclient import (
+    from ecs_oauth_client import (
         CredentialsRejected,
         TokenClient,
         TokenEndpointUnavailable,
@@ -126,6 +125,8 @@ async def _token_checks(
         granted_scopes,
         unverified_claims,
     )
+
+    from controller.cli._doctor_checks import clock_check, failed, passed, scopes_check, skipped
 
     try:
         token = await TokenClient.from_env(secret.task_environment()).token()

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ecs_oauth_client import ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_SCOPE, ENV_TOKEN_ENDPOINT
+
 from controller.cli._task_view import APPLY
 from controller.plan._desired import observed_task_definition, task_role_name
-from controller.taskclient import ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_SCOPE, ENV_TOKEN_ENDPOINT
 
 MAX_CLOCK_SKEW = timedelta(seconds=60)
 

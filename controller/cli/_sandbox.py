@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib.util
 import logging
 import os
 import shutil
@@ -88,7 +89,24 @@ def register(commands: Any) -> None:
     sandbox.set_defaults(handler=run_sandbox)
 
 
+# What the `sandbox` extra brings (pyproject.toml); a production install lacks them.
+SANDBOX_PACKAGES = ("moto", "flask", "werkzeug", "authlib", "joserfc", "regex")
+
+
+def missing_sandbox_packages() -> list[str]:
+    """Asked before the sandbox is imported: some of these it imports only once it runs,
+    and a failure then would not say that an install, not the code, is at fault."""
+    return [name for name in SANDBOX_PACKAGES if importlib.util.find_spec(name) is None]
+
+
 def run_sandbox(args: argparse.Namespace) -> int:
+    if missing := missing_sandbox_packages():
+        print(
+            f'error: the sandbox needs the "sandbox" extra ({", ".join(missing)} missing): '
+            'pip install "ecs-oauth[sandbox]" (in a checkout: pip install -e ".[sandbox]")',
+            file=sys.stderr,
+        )
+        return 1
     from controller import sandbox
 
     source = args.path or sandbox.default_desired_state()

@@ -11,10 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ecs_oauth_client import ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_SCOPE, ENV_TOKEN_ENDPOINT
+
 from controller.aws import AwsClients, AwsError, Secrets, call
 from controller.desired import DesiredState, Service
 from controller.plan._desired import secret_name
-from controller.taskclient import ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_SCOPE, ENV_TOKEN_ENDPOINT
 
 TASK_KEYS = {
     "client_id": ENV_CLIENT_ID,

@@ -20,7 +20,7 @@ from controller.cli._common import (
 from controller.desired import DesiredState, format_duration
 
 if TYPE_CHECKING:
-    from controller.taskclient import Token
+    from ecs_oauth_client import Token
 
 SHOWN_CLAIMS = ("iss", "sub", "client_id", "aud", "scope", "scp", "token_use", "iat", "exp")
 TIME_CLAIMS = ("iat", "exp", "nbf", "auth_time")
@@ -36,8 +36,9 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # The AWS stack and the HTTP client load only here, not for every command.
+    from ecs_oauth_client import TokenError
+
     from controller.cli._task_view import NotReady
-    from controller.taskclient import TokenError
 
     inputs = load_inputs(args)
     if inputs is None:
@@ -55,8 +56,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _obtain(args: argparse.Namespace, state: DesiredState, region: str | None) -> Token:
+    from ecs_oauth_client import TokenClient
+
     from controller.cli._task_view import find_service, open_aws, read_secret
-    from controller.taskclient import TokenClient
 
     find_service(state, args.service, args.path)
     async with open_aws(region) as aws:
@@ -65,7 +67,7 @@ async def _obtain(args: argparse.Namespace, state: DesiredState, region: str | N
 
 
 def render(service: str, token: Token) -> str:
-    from controller.taskclient import unverified_claims
+    from ecs_oauth_client import unverified_claims
 
     expires_in = format_duration(timedelta(seconds=round(token.expires_in(time.monotonic()))))
     claims = unverified_claims(token.access_token)
@@ -90,7 +92,7 @@ def render(service: str, token: Token) -> str:
 def as_json(service: str, token: Token) -> dict[str, Any]:
     """The same view for machines: the shown claims as issued (times as epoch seconds),
     never the token itself."""
-    from controller.taskclient import unverified_claims
+    from ecs_oauth_client import unverified_claims
 
     claims = unverified_claims(token.access_token)
     return {

@@ -17,13 +17,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
+from ecs_oauth_client import TokenClient, TokenError, granted_scopes
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from controller.desired import Service, format_duration
 from controller.sandbox._seed import ClientFactory
-from controller.taskclient import TokenClient, TokenError, granted_scopes
 
 # arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME, then :json-key:version-stage:version-id
 _SECRET_ARN_PARTS = 7

@@ -58,9 +58,20 @@ BUILD, RUNTIME = stages(DOCKERFILE.read_text())
 
 
 class TestTheDockerfile:
-    def test_both_stages_use_a_slim_python_pinned_to_a_patch_version(self) -> None:
+    def test_both_stages_use_one_slim_python_pinned_to_a_patch_version_and_a_digest(
+        self,
+    ) -> None:
         for stage in (BUILD, RUNTIME):
-            assert re.fullmatch(r"python:3\.11\.\d+-slim-\w+", stage.base), stage.base
+            assert re.fullmatch(r"python:3\.11\.\d+-slim-\w+@sha256:[0-9a-f]{64}", stage.base), (
+                stage.base
+            )
+        assert BUILD.base == RUNTIME.base
+
+    def test_the_build_installs_the_locked_versions_and_no_extras(self) -> None:
+        [install] = [run for run in BUILD.all("RUN") if "pip install" in run]
+
+        assert "-c constraints.txt" in install
+        assert "[" not in install.partition("pip install")[2]
 
     def test_the_runtime_stage_takes_only_the_venv_from_the_build(self) -> None:
         copies = RUNTIME.all("COPY")
@@ -159,16 +170,67 @@ class TestTheImageInstall:
 
         assert Path(located.stdout.strip()).is_relative_to(replayed.venv), located.stderr
 
-    def test_the_sandbox_finds_the_examples_installed_with_the_package(
+    def test_the_examples_are_installed_where_the_sandbox_looks_for_them(
         self, replayed: Replayed
     ) -> None:
-        script = "from controller.sandbox import default_desired_state as d; print(d())"
+        """``<prefix>/share/ecs-oauth/examples``: ``controller.sandbox.default_desired_state``
+        reads it when the package is not a checkout."""
+        found = replayed.venv / "share" / "ecs-oauth" / "examples"
 
-        found = Path(replayed.run("python", "-c", script).stdout.strip())
-
-        assert found == replayed.venv / "share" / "ecs-oauth" / "examples"
         examples = REPO / "examples"
         shipped = {p.relative_to(found): p.read_bytes() for p in found.rglob("*.yaml")}
         assert shipped == {
             p.relative_to(examples): p.read_bytes() for p in examples.rglob("*.yaml")
         }
+
+    def test_the_image_carries_neither_the_sandbox_nor_an_oauth_library(
+        self, replayed: Replayed
+    ) -> None:
+        installed = installed_versions(replayed)
+
+        assert {"ecs-oauth", "ecs-oauth-client", "boto3", "aiohttp"} <= set(installed)
+        assert not SANDBOX_ONLY & set(installed), sorted(SANDBOX_ONLY & set(installed))
+
+    def test_every_installed_version_is_the_locked_one(self, replayed: Replayed) -> None:
+        locked = dict(
+            line.split("==", 1)
+            for line in (REPO / "constraints.txt").read_text().splitlines()
+            if "==" in line and not line.startswith("#")
+        )
+        locked = {normalized(name): version for name, version in locked.items()}
+        installed = installed_versions(replayed)
+
+        unlocked = {
+            name: version
+            for name, version in installed.items()
+            if name not in ("ecs-oauth", "ecs-oauth-client", "pip", "setuptools")
+            and locked.get(name) != version
+        }
+        assert unlocked == {}
+
+    def test_the_sandbox_command_says_in_one_line_what_to_install(self, replayed: Replayed) -> None:
+        result = replayed.run("ecs-oauth", "sandbox")
+
+        assert result.returncode == 1
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert 'pip install "ecs-oauth[sandbox]"' in result.stderr
+
+
+# Only the sandbox and the tests' peers use these (pyproject's `sandbox` extra), and only
+# the sandbox's authorization server needs an OAuth library.
+SANDBOX_ONLY = {"moto", "flask", "werkzeug", "authlib", "joserfc", "regex", "flask-cors"}
+
+
+def normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def installed_versions(replayed: Replayed) -> dict[str, str]:
+    """Every distribution in the image's venv, by normalized name."""
+    script = (
+        "import importlib.metadata as m, json; "
+        "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
+    )
+    listed = replayed.run("python", "-c", script)
+    assert listed.returncode == 0, listed.stderr
+    return {normalized(name): version for name, version in json.loads(listed.stdout).items()}

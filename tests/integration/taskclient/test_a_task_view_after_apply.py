@@ -12,8 +12,8 @@ import asyncio
 import re
 
 import pytest
+from ecs_oauth_client import CredentialsRejected, TokenClient, TokenRequestRejected
 
-from controller.taskclient import CredentialsRejected, TokenClient, TokenRequestRejected
 from tests.integration.converge._live import (
     OIDC_SERVICE,
     SERVICES,

@@ -10,8 +10,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
-
-from controller.taskclient import (
+from ecs_oauth_client import (
     CredentialsRejected,
     Policy,
     TokenClient,
@@ -19,8 +18,8 @@ from controller.taskclient import (
     TokenError,
     TokenRequestRejected,
 )
-from controller.taskclient._schedule import backoff, retry_after_seconds
-from tests.harness.token_endpoint import FAST, FakeClock, Reply, TokenEndpoint
+from ecs_oauth_client._schedule import backoff, retry_after_seconds
+from token_endpoint_peer import FAST, FakeClock, Reply, TokenEndpoint
 
 INVALID_CLIENT = {"error": "invalid_client", "error_description": "client authentication failed"}
 

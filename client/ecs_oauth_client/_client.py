@@ -17,12 +17,12 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from controller.taskclient._config import ClientConfig
-from controller.taskclient._errors import TokenEndpointUnavailable, TokenError
-from controller.taskclient._fetch import Clock, Transient, fetch, fetch_sync
-from controller.taskclient._schedule import Policy, Token, backoff, later_refresh
+from ecs_oauth_client._config import ClientConfig
+from ecs_oauth_client._errors import TokenEndpointUnavailable, TokenError
+from ecs_oauth_client._fetch import Clock, Transient, fetch, fetch_sync
+from ecs_oauth_client._schedule import Policy, Token, backoff, later_refresh
 
-log = logging.getLogger("controller.taskclient")
+log = logging.getLogger("ecs_oauth_client")
 
 
 class TokenClient:

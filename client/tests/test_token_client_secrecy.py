@@ -6,9 +6,8 @@ from __future__ import annotations
 import logging
 
 import pytest
-
-from controller.taskclient import TokenClient, TokenError
-from tests.harness.token_endpoint import CLIENT_SECRET, FAST, FakeClock, Reply, TokenEndpoint
+from ecs_oauth_client import TokenClient, TokenError
+from token_endpoint_peer import CLIENT_SECRET, FAST, FakeClock, Reply, TokenEndpoint
 
 
 async def test_reprs_show_the_client_but_not_the_secret_or_the_token(

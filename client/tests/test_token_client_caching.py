@@ -13,10 +13,9 @@ from email.utils import formatdate
 from typing import Any
 
 import pytest
-
-from controller.taskclient import Policy, TokenClient, TokenEndpointUnavailable
-from controller.taskclient._schedule import lifetime_of, refresh_point
-from tests.harness.token_endpoint import FAST, SCOPE, FakeClock, Reply, TokenEndpoint
+from ecs_oauth_client import Policy, TokenClient, TokenEndpointUnavailable
+from ecs_oauth_client._schedule import lifetime_of, refresh_point
+from token_endpoint_peer import FAST, SCOPE, FakeClock, Reply, TokenEndpoint
 
 
 def jwt_like(claims: dict[str, Any]) -> str:

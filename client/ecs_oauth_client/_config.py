@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from controller.taskclient._errors import MissingVariable
+from ecs_oauth_client._errors import MissingVariable
 
 ENV_CLIENT_ID = "OAUTH_CLIENT_ID"
 ENV_CLIENT_SECRET = "OAUTH_CLIENT_SECRET"

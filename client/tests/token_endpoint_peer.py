@@ -17,8 +17,7 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-
-from controller.taskclient import ClientConfig, Policy
+from ecs_oauth_client import ClientConfig, Policy
 
 CLIENT_ID = "orders-api-client"
 CLIENT_SECRET = "s3cr3t-value-that-must-never-show-0123456789"

@@ -1,5 +1,8 @@
-"""One client-credentials token request through authlib, its answer sorted into a
-:class:`Token`, a retryable :class:`Transient` failure, or a rejection.
+"""One client-credentials token request (RFC 6749 4.4) over httpx, its answer sorted
+into a :class:`Token`, a retryable :class:`Transient` failure, or a rejection.
+
+The request is one form POST with HTTP Basic client authentication; an OAuth library
+would bring its whole dependency tree into every application image for that.
 
 A fresh HTTP client per request: refreshes come minutes apart, and a client that lives
 no longer than its request is never tied to a closed event loop or a dead connection.
@@ -7,28 +10,22 @@ no longer than its request is never tied to a closed event loop or a dead connec
 
 from __future__ import annotations
 
+import base64
 import random
-import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import httpx
-from authlib.integrations.base_client.errors import OAuthError
 
-with warnings.catch_warnings():
-    # authlib 1.9 prefers the httpx2 package and warns on every import that finds httpx
-    # instead; httpx is this project's dependency and authlib still supports it.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuth2Client
-
-from controller.taskclient._config import ClientConfig
-from controller.taskclient._errors import (
+from ecs_oauth_client._config import ClientConfig
+from ecs_oauth_client._errors import (
     CredentialsRejected,
     TokenError,
     TokenRequestRejected,
 )
-from controller.taskclient._schedule import (
+from ecs_oauth_client._schedule import (
     Policy,
     Token,
     http_date,
@@ -48,40 +45,61 @@ class Transient(Exception):
         self.retry_after = retry_after
 
 
+class OAuthRejection(Exception):
+    """The endpoint answered with an OAuth error object (``{"error": ...}``)."""
+
+    def __init__(self, error: str, description: str) -> None:
+        super().__init__(error)
+        self.error, self.description = error, description
+
+
 class _Exchange:
-    """Watches one request through authlib's compliance hook, which sees the HTTP response
-    before authlib parses it: the status and headers decide what a failure means."""
+    """One request and its response: the status and headers decide what a failure means."""
 
     def __init__(self, config: ClientConfig, policy: Policy) -> None:
         self.config = config
         self.policy = policy
         self.response: httpx.Response | None = None
 
-    def client_options(self) -> dict[str, Any]:
+    def request(self) -> dict[str, Any]:
+        """The POST's arguments. Client id and secret are form-encoded before Basic
+        encoding, as RFC 6749 2.3.1 says (and as authlib, which this replaced, did)."""
+        credentials = f"{quote(self.config.client_id)}:{quote(self.config.client_secret)}"
+        basic = base64.b64encode(credentials.encode("latin-1")).decode("ascii")
         return {
-            "client_id": self.config.client_id,
-            "client_secret": self.config.client_secret,
-            "scope": self.config.scope,
-            "token_endpoint_auth_method": "client_secret_basic",
-            "timeout": self.policy.timeout,
+            "url": self.config.token_endpoint,
+            "data": {"grant_type": "client_credentials", "scope": self.config.scope},
+            "headers": {"Authorization": f"Basic {basic}", "Accept": "application/json"},
         }
 
-    def inspect(self, response: httpx.Response) -> httpx.Response:
+    def answer(self, response: httpx.Response) -> dict[str, Any]:
+        """The token object of a successful response; raises what a failure means."""
         self.response = response
         status = response.status_code
         if status == 429 or status >= 500:
             retry_after = retry_after_seconds(response.headers.get("Retry-After"), _utcnow())
             raise Transient(f"HTTP {status}", retry_after)
-        return response
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and "error" in body:
+            raise OAuthRejection(
+                str(body["error"] or "error"), str(body.get("error_description") or "")
+            )
+        if status >= 400:
+            response.raise_for_status()
+        if not isinstance(body, dict):
+            raise ValueError("not a JSON object")
+        return body
 
     def failure(self, exc: Exception) -> TokenError | Transient:
         endpoint = self.config.token_endpoint
         status = self.response.status_code if self.response is not None else 0
-        if isinstance(exc, OAuthError):
-            error = str(exc.error or "error")
-            credentials = error == "invalid_client" or status == 401
+        if isinstance(exc, OAuthRejection):
+            credentials = exc.error == "invalid_client" or status == 401
             kind = CredentialsRejected if credentials else TokenRequestRejected
-            return kind(endpoint, status, error, str(exc.description or ""))
+            return kind(endpoint, status, exc.error, exc.description)
         if isinstance(exc, httpx.HTTPStatusError):
             if status == 401:
                 return CredentialsRejected(endpoint, status, "unauthorized")
@@ -115,31 +133,29 @@ class _Exchange:
         )
 
 
-_FAILURES = (OAuthError, httpx.HTTPError, httpx.InvalidURL, ValueError)
+_FAILURES = (OAuthRejection, httpx.HTTPError, httpx.InvalidURL, ValueError)
 
 
 async def fetch(config: ClientConfig, policy: Policy, clock: Clock, rng: random.Random) -> Token:
     exchange = _Exchange(config, policy)
     obtained_at = clock()
     try:
-        async with AsyncOAuth2Client(**exchange.client_options()) as client:
-            client.register_compliance_hook("access_token_response", exchange.inspect)
-            raw = await client.fetch_token(config.token_endpoint, grant_type="client_credentials")
+        async with httpx.AsyncClient(timeout=policy.timeout) as client:
+            raw = exchange.answer(await client.post(**exchange.request()))
     except _FAILURES as exc:
         raise exchange.failure(exc) from exc
-    return exchange.token(dict(raw), obtained_at, rng)
+    return exchange.token(raw, obtained_at, rng)
 
 
 def fetch_sync(config: ClientConfig, policy: Policy, clock: Clock, rng: random.Random) -> Token:
     exchange = _Exchange(config, policy)
     obtained_at = clock()
     try:
-        with OAuth2Client(**exchange.client_options()) as client:
-            client.register_compliance_hook("access_token_response", exchange.inspect)
-            raw = client.fetch_token(config.token_endpoint, grant_type="client_credentials")
+        with httpx.Client(timeout=policy.timeout) as client:
+            raw = exchange.answer(client.post(**exchange.request()))
     except _FAILURES as exc:
         raise exchange.failure(exc) from exc
-    return exchange.token(dict(raw), obtained_at, rng)
+    return exchange.token(raw, obtained_at, rng)
 
 
 def _utcnow() -> datetime:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from controller.taskclient._claims import unverified_claims
+from ecs_oauth_client._claims import unverified_claims
 
 DEFAULT_LIFETIME_SECONDS = 60.0
 """Assumed when the IdP says nothing of the lifetime: short, so a stale token is

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-
-from tests.harness.token_endpoint import FakeClock, TokenEndpoint, serve_token_endpoint
+from token_endpoint_peer import FakeClock, TokenEndpoint, serve_token_endpoint
 
 
 @pytest.fixture
