@@ -18,9 +18,16 @@ RUN python -m venv /opt/ecs-oauth \
       -c constraints.txt ./client . \
  && /opt/ecs-oauth/bin/pip uninstall --yes uv
 
-# Runtime stage: the virtualenv and nothing else; runs as an unprivileged user.
+# Runtime stage: the virtualenv, plus the git binary (and ssh for ssh-key remotes) that
+# source.git runs; runs as an unprivileged user. The packages are pinned to bookworm's
+# versions as the base is to a digest: a Debian point release that supersedes them fails
+# the build here, where the pins are bumped on purpose, instead of changing the image.
 FROM python:3.11.10-slim-bookworm@sha256:840e180ebcc6e5c8efab209c43f5e40fd2af98cb49db5c7103c90539c56bb30e
 ENV PATH=/opt/ecs-oauth/bin:$PATH PYTHONUNBUFFERED=1
+RUN apt-get update \
+ && apt-get install --yes --no-install-recommends \
+      git=1:2.39.5-0+deb12u3 openssh-client=1:9.2p1-2+deb12u10 \
+ && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/ecs-oauth /opt/ecs-oauth
 RUN useradd --system --uid 10001 --no-create-home ecs-oauth
 USER 10001

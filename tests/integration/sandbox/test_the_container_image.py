@@ -77,7 +77,25 @@ class TestTheDockerfile:
         copies = RUNTIME.all("COPY")
 
         assert copies == ["--from=build /opt/ecs-oauth /opt/ecs-oauth"]
-        assert not any("pip" in run or "apt" in run for run in RUNTIME.all("RUN"))
+        assert not any("pip" in run for run in RUNTIME.all("RUN"))
+
+    def test_the_runtime_stage_installs_git_and_ssh_without_extras_and_drops_the_lists(
+        self,
+    ) -> None:
+        """source.git runs the git binary (and ssh for ssh-key remotes); the slim base has
+        neither. The install must happen before USER, which cannot run apt."""
+        [install] = [run for run in RUNTIME.all("RUN") if "apt-get install" in run]
+        packages = {
+            word.partition("=")[0]
+            for word in install.partition("apt-get install")[2].split("&&")[0].split()
+            if not word.startswith("-")
+        }
+
+        assert {"git", "openssh-client"} <= packages
+        assert "--no-install-recommends" in install
+        assert "rm -rf /var/lib/apt/lists/*" in install
+        keywords = [keyword for keyword, _ in RUNTIME.instructions]
+        assert RUNTIME.instructions.index(("RUN", install)) < keywords.index("USER")
 
     def test_it_runs_as_an_unprivileged_user(self) -> None:
         [user] = RUNTIME.all("USER")
