@@ -5,6 +5,7 @@ is allowed by the README's read-only planner policy."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from tests.harness.iam_policy import Request, allows
@@ -106,3 +107,18 @@ class TestTheComment:
 
         assert result.returncode == 2, explain(result)
         assert result.stdout.startswith("### ecs-oauth plan")
+
+    def test_a_problem_names_its_file_and_line_and_fails_the_job(
+        self, world: SeededWorld, cli: Cli
+    ) -> None:
+        world.client("ecs").delete_service(cluster="prod", service="stock-sync", force=True)
+
+        result = cli("plan", "--output", "markdown")
+
+        assert result.returncode == 1, explain(result)
+        [line] = [line for line in result.stdout.splitlines() if "EcsServiceDraining" in line]
+        place = line.split("`")[1]
+        file, number = place.rsplit(":", 1)
+        declared = Path(file).read_text().splitlines()[int(number) - 1 :]
+        assert "**Service/stock-sync**" in line
+        assert any("name: stock-sync" in text for text in declared[:5])

@@ -11,20 +11,13 @@ from controller.plan import (
     Context,
     FieldChange,
     Plan,
-    Problem,
     Sensitive,
     render_markdown,
 )
 from controller.plan._markdown import CELL_LIMIT, OPEN_FIELDS
+from tests.harness.plans import BLOCKED, DETECTED, ORPHAN, TASK_DEF
 
-TASK_DEF = Change(
-    "Service/orders-api",
-    "ecs:task-definition",
-    "orders-api",
-    "update",
-    (FieldChange("taskRoleArn", "arn:aws:iam::1:role/theirs", "arn:aws:iam::1:role/ours"),),
-)
-SECRET = Change(
+SENSITIVE_UPDATE = Change(
     "Service/orders-api",
     "secretsmanager:secret",
     "ecs-oauth/orders-api",
@@ -42,20 +35,6 @@ DRIFTED = Change(
     (FieldChange("tags.owner", "someone", "team-a"),),
     drift=True,
 )
-DETECTED = Change(
-    "Service/stock-sync",
-    "ecs:task-definition",
-    "stock-sync",
-    "update",
-    (FieldChange("taskRoleArn", "a", "b"),),
-    withheld="detect",
-)
-ORPHAN = Change(
-    "Service/retired", "iam:role", "ecs-oauth-retired-exec", "delete", (), withheld="prune"
-)
-BLOCKED = Problem(
-    "Service/checkout", "ecs:service", "prod/checkout", "EcsServiceMissing", "not found"
-)
 PLACES = {"Service/checkout": "examples/payments/checkout.yaml:12"}
 
 
@@ -68,7 +47,7 @@ def section(text: str, title: str) -> str:
 
 class TestTheSummaryTable:
     def test_counts_each_kind_of_change_drift_and_problems(self) -> None:
-        plan = Plan([TASK_DEF, SECRET, DRIFTED, DETECTED, ORPHAN], [BLOCKED])
+        plan = Plan([TASK_DEF, SENSITIVE_UPDATE, DRIFTED, DETECTED, ORPHAN], [BLOCKED])
 
         lines = render_markdown(plan).splitlines()
         header = lines.index(
@@ -103,7 +82,7 @@ class TestChangesPerObject:
         )
 
     def test_a_value_known_after_apply_is_a_note_not_a_value(self) -> None:
-        text = render_markdown(Plan([SECRET]))
+        text = render_markdown(Plan([SENSITIVE_UPDATE]))
 
         assert "| `value.client_id` | _(none)_ | _(known after apply)_ |" in text
 
@@ -138,7 +117,7 @@ class TestChangesPerObject:
 
 class TestSecretsNeverShow:
     def test_a_sensitive_field_shows_as_sensitive_on_both_sides(self) -> None:
-        text = render_markdown(Plan([SECRET]))
+        text = render_markdown(Plan([SENSITIVE_UPDATE]))
 
         assert "hunter2" not in text
         assert f"| `value.client_secret` | _{SENSITIVE}_ | _{SENSITIVE}_ |" in text
