@@ -66,9 +66,15 @@ def add_service_command(commands: Any, name: str, help: str) -> argparse.Argumen
     return parser
 
 
-def add_output(parser: argparse.ArgumentParser) -> None:
+def add_output(parser: argparse.ArgumentParser, *more: str) -> None:
+    """``--output``/``-o``: text or json, and any ``more`` formats the command renders."""
+    choices = ("text", "json", *more)
     parser.add_argument(
-        "--output", "-o", choices=("text", "json"), default="text", help="text (default) or json"
+        "--output",
+        "-o",
+        choices=choices,
+        default="text",
+        help="text (default), " + ", ".join(choices[1:]),
     )
 
 

@@ -28,7 +28,15 @@ from controller.cli._passes import (
 )
 from controller.cli._select import add_selector_options
 from controller.config import default_id_refusal
-from controller.plan import SavedPlan, SavedPlanError, in_memory, load_saved, saved_document
+from controller.desired import DesiredState
+from controller.plan import (
+    SavedPlan,
+    SavedPlanError,
+    in_memory,
+    load_saved,
+    render_markdown,
+    saved_document,
+)
 
 CONFIRMATION = "Do you want to perform these actions? Only 'yes' will be accepted to approve."
 NO_TERMINAL = (
@@ -44,7 +52,7 @@ def register(commands: Any) -> None:
     add_desired_state(apply)
     for parser in (plan, apply):
         add_settings(parser)
-        add_output(parser)
+        add_output(parser, *(("markdown",) if parser is plan else ()))
         parser.add_argument("--prune", action="store_true", help="delete what is no longer desired")
         parser.add_argument(
             "--force",
@@ -79,12 +87,23 @@ def run_plan(args: argparse.Namespace) -> int:
     if job is None:
         return 1
     planned = asyncio.run(plan_once(job))
-    show(planned.plan, planned.context, args.output)
+    if args.output == "markdown":
+        print(render_markdown(planned.plan, planned.context, places(job.state)), end="")
+    else:
+        show(planned.plan, planned.context, args.output)
     if args.out is not None:
         _save(args.out, planned, job, args.output)
     if planned.plan.problems:
         return 1
     return 2 if args.detailed_exitcode and planned.plan.has_changes else 0
+
+
+def places(state: DesiredState) -> dict[str, str]:
+    """``FILE:LINE`` of each declared object, for the markdown plan's problems."""
+    return {
+        key: f"{placed.document.start.file}:{placed.document.start.line}"
+        for key, placed in state.sources.items()
+    }
 
 
 def _save(path: Path, planned: Planned, job: Job, output: str) -> None:

@@ -41,7 +41,11 @@ HELP: Mapping[str, Help] = {
             (1, "error, or an object that cannot converge (listed as a problem)"),
             (2, "with --detailed-exitcode: there are changes"),
         ),
-        ("ecs-oauth plan -f examples/ --detailed-exitcode", "ecs-oauth plan -o json"),
+        (
+            "ecs-oauth plan -f examples/ --detailed-exitcode",
+            "ecs-oauth plan -o json",
+            "ecs-oauth plan -o markdown > comment.md",
+        ),
     ),
     "apply": Help(
         "Converge the live world to the desired state once, then print what changed. "

@@ -3,6 +3,7 @@
 from controller.plan._context import Context
 from controller.plan._diff import Sensitive, diff_documents, redact
 from controller.plan._json import FORMAT_VERSION, plan_document, render_json
+from controller.plan._markdown import render_markdown
 from controller.plan._model import (
     ACTIONS,
     KNOWN_AFTER_APPLY,
@@ -60,6 +61,7 @@ __all__ = [
     "progress_line",
     "redact",
     "render_json",
+    "render_markdown",
     "render_text",
     "saved_document",
     "summary_line",
