@@ -47,23 +47,25 @@ class EarlierStates:
     before the first write inside the window (None: it did not exist then).
 
     ``copy`` runs before the call reaches moto; ``answered`` keeps the copy once moto
-    answered 200, so a refused write leaves no trace."""
+    answered 200, so a refused write leaves no trace. A copy holds its call: a call that
+    a later rule refused never reaches ``answered``, and were its copy kept by ``id``
+    alone, the next call given the same ``id`` would take it for its own."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._copies: dict[int, tuple[Hashable, Any]] = {}
+        self._copies: dict[int, tuple[AwsCall, Hashable, Any]] = {}
         self._writes: dict[Hashable, list[tuple[float, Any]]] = {}
 
     def copy(self, call: AwsCall, key: Hashable, before: Any) -> None:
         with self._lock:
-            self._copies[id(call)] = (key, before)
+            self._copies[id(call)] = (call, key, before)
 
     def answered(self, call: AwsCall, response: Response, window: float) -> None:
         with self._lock:
             remembered = self._copies.pop(id(call), None)
-            if remembered is None or response.status_code != 200:
+            if remembered is None or remembered[0] is not call or response.status_code != 200:
                 return
-            key, before = remembered
+            _, key, before = remembered
             now = time.monotonic()
             recent = [write for write in self._writes.get(key, []) if write[0] > now - window]
             self._writes[key] = [*recent, (now, before)]

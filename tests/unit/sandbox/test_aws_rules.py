@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from werkzeug.wrappers import Response
 
-from controller.sandbox._aws_rule_kinds import Windows
+from controller.sandbox._aws_rule_kinds import EarlierStates, Windows
 from controller.sandbox._aws_rules import catalogue, secrets_need_execution_role
 from controller.sandbox._aws_rules_iam import without_roles
 from controller.sandbox._aws_strict import Settings
@@ -110,3 +111,21 @@ class TestSettings:
     def test_a_document_that_is_not_valid_is_refused(self, document: Any) -> None:
         with pytest.raises(ValueError, match=r"."):
             self.defaults().updated(document)
+
+
+class TestEarlierStates:
+    def test_a_copy_left_by_a_refused_write_is_never_taken_by_a_later_call(self) -> None:
+        """A later rule refused the write, so it was never answered; a later call that
+        CPython happens to give the same ``id`` must not record that copy as its write."""
+        states = EarlierStates()
+        refused = register(family="refused")
+        states.copy(refused, "refused-family", None)
+        old_id = id(refused)
+        del refused
+        for attempt in range(1000):
+            later = register(family=f"later-{attempt}")
+            states.answered(later, Response(status=200), window=60)
+            if id(later) == old_id:
+                break
+
+        assert states.since(0) == {}
