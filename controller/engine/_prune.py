@@ -17,7 +17,7 @@ from controller.engine._outcome import Outcome
 from controller.engine._registrations import Registrations
 from controller.engine._secret_record import record_from_value
 from controller.engine._world import World
-from controller.idp import CognitoAdapter, IdpError, OidcAdapter
+from controller.idp import CognitoAdapter, IdpError, OidcAdapter, okta_issuer
 from controller.plan import FieldChange
 from controller.plan._desired import OWNER, REGISTRATION_SUFFIX, SECRET_PREFIX, is_ours
 
@@ -147,6 +147,6 @@ def _okta_provider(state: DesiredState, issuer: str) -> IdentityProvider | None:
         okta = provider.spec.okta
         if okta is None:
             continue
-        if issuer == f"{okta.org_url.rstrip('/')}/oauth2/{okta.authorization_server_id}":
+        if issuer == okta_issuer(okta.org_url, okta.authorization_server_id):
             return provider
     return None

@@ -6,7 +6,7 @@ Public API re-exported here; modules are private.
 from controller.idp._cognito import ClientSecretInfo, CognitoAdapter
 from controller.idp._cognito_scopes import CognitoResourceServers
 from controller.idp._oidc import OidcAdapter
-from controller.idp._okta import OktaAdapter
+from controller.idp._okta import OktaAdapter, okta_issuer
 from controller.idp._okta_sdk import ApiToken, OktaCredentials, OrgLimiter, ServiceApp
 from controller.idp._token import IssuedToken, request_token
 from controller.idp._types import (
@@ -49,5 +49,6 @@ __all__ = [
     "OktaCredentials",
     "OrgLimiter",
     "ServiceApp",
+    "okta_issuer",
     "request_token",
 ]

@@ -51,6 +51,12 @@ from controller.idp._types import (
 PAGE_SIZE = 200
 
 
+def okta_issuer(org_url: str, authorization_server_id: str) -> str:
+    """The issuer of a custom authorization server's tokens, as Okta's discovery gives it:
+    what a Service's secret records, and so how prune finds the provider again."""
+    return f"{org_url.rstrip('/')}/oauth2/{authorization_server_id}"
+
+
 class OktaAdapter:
     """One Okta org and one of its custom authorization servers."""
 
@@ -77,7 +83,7 @@ class OktaAdapter:
         self._policies = None
 
     async def endpoints(self) -> Endpoints:
-        issuer = f"{self._org}/oauth2/{self._server}"
+        issuer = okta_issuer(self._org, self._server)
         return Endpoints(issuer=issuer, token_endpoint=f"{issuer}/v1/token")
 
     async def read(self, record: ClientRecord) -> ObservedClient | None:

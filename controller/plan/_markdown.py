@@ -16,6 +16,7 @@ from typing import Any
 from controller.plan._context import Context
 from controller.plan._json import field_json
 from controller.plan._model import SENSITIVE, Change, FieldChange, Plan, Withheld
+from controller.plan._render import SYMBOL
 from controller.plan._words import planned
 
 # Changes to one object up to this many fields are shown open; more fold into <details>.
@@ -29,7 +30,7 @@ _SECTIONS: tuple[tuple[Withheld, str], ...] = (
     ("prune", "#### Orphaned (no longer declared; deleted only with `--prune`)"),
 )
 # The text plan's symbols, code-quoted so markdown does not read "+" or "-" as a list.
-_ICON = {"create": "`+`", "update": "`~`", "delete": "`-`", "adopt": "`>`"}
+_ICON = {action: f"`{symbol}`" for action, symbol in SYMBOL.items()}
 
 
 def _cell(value: Any, sensitive: bool) -> str:

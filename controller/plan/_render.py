@@ -13,7 +13,7 @@ from typing import Any
 from controller.plan._model import Change, Plan, Problem, Withheld
 from controller.plan._words import planned, plural
 
-_SYMBOL = {"create": "+", "update": "~", "delete": "-", "adopt": ">"}
+SYMBOL = {"create": "+", "update": "~", "delete": "-", "adopt": ">"}
 # A structured value longer than this is printed as indented JSON, one member a line.
 INLINE_LIMIT = 60
 
@@ -38,7 +38,7 @@ def _value(value: Any, indent: int) -> str:
 
 
 def _change_lines(change: Change) -> list[str]:
-    symbol = _SYMBOL[change.action]
+    symbol = SYMBOL[change.action]
     note = " (drift)" if change.drift else ""
     lines = [
         f"  # {change.object}: {change.resource} {json.dumps(change.id)} {planned(change)}{note}"
