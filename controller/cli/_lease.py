@@ -62,7 +62,7 @@ async def writer_lease(
         await _take(lease, command, force_unlock=force_unlock)
     except AwsError as exc:  # no table, no permission, DynamoDB unreachable: nothing written
         raise LeaseRefused(
-            f"error: {command} could not take the lease {lease.name} (table {table}): {exc}"
+            f"{command} could not take the lease {lease.name} (table {table}): {exc}"
         ) from exc
     renewing = asyncio.create_task(_renew(lease), name="lease-renewal")
     try:
@@ -88,7 +88,7 @@ async def _take(lease: Lease, command: str, *, force_unlock: bool) -> None:
         seen = lease.seen
         if seen is not None and first is not None and seen.rvn != first:
             raise LeaseRefused(
-                f"error: {command} refused: the lease {lease.name} (table {lease.table}) is "
+                f"{command} refused: the lease {lease.name} (table {lease.table}) is "
                 f"held by {seen.holder}, which is renewing it; stop it, or run {command} "
                 f"with --force-unlock to take the lease over"
             )

@@ -128,7 +128,7 @@ async def apply_plan(
                     return nothing_to_do(plan, context, output)
                 done = await _write(engine, job, plan, output)
         except LeaseRefused as refused:
-            print(refused, file=sys.stderr)
+            print(f"error: {refused}", file=sys.stderr)
             return 1
     return report(done, plan, context, output)
 

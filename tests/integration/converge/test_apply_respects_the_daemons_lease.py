@@ -143,3 +143,37 @@ def test_apply_without_the_lease_table_is_refused_in_one_line(world: SeededWorld
     assert refusal.startswith("error: apply could not take the lease"), refusal
     assert "ResourceNotFoundException" in refusal
     assert writes_by(world.moto.journal(), "apply") == []
+
+
+def test_rotate_while_a_daemon_leads_is_refused_and_writes_nothing(
+    world: SeededWorld, cli: Cli, daemon: RunningDaemon
+) -> None:
+    world.moto.clear_journal()
+
+    result = as_caller(cli, "rotate")("rotate", "orders-api", "--no-wait", *LEASE)
+
+    assert result.returncode == 1, explain(result)
+    [refusal] = result.stderr.strip().splitlines()
+    assert refusal.startswith("error: rotate refused"), explain(result)
+    assert holder(daemon) in refusal
+    assert "run rotate with --force-unlock" in refusal
+    assert writes_by(world.moto.journal(), "rotate") == []
+
+
+def test_rotate_with_force_unlock_takes_the_lease_over_and_rotates(
+    world: SeededWorld, cli: Cli, daemon: RunningDaemon
+) -> None:
+    seen = len(daemon.events)
+    world.moto.clear_journal()
+
+    result = as_caller(cli, "rotate")("rotate", "orders-api", "--no-wait", "--force-unlock", *LEASE)
+
+    assert result.returncode == 0, explain(result)
+    assert "Rotation of orders-api" in result.stdout
+    warning = next(line for line in result.stderr.splitlines() if line.startswith("warning:"))
+    assert "--force-unlock" in warning
+    assert holder(daemon) in warning
+    written = {c["operation"] for c in writes_by(world.moto.journal(), "rotate")}
+    assert "PutSecretValue" in written  # the new credential was stored by the forced run
+    daemon.wait_for(lambda e: e.get("event") == "leadership_lost", timeout=10, after=seen)
+    daemon.wait_for(lambda e: e.get("event") == "leader_elected", timeout=10, after=seen)
