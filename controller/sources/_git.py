@@ -126,8 +126,12 @@ class GitDesiredSource:
         """``POST /hooks/git``'s handler, when ``source.git.webhook`` names a secret."""
         if self.git.webhook is None:
             return None
-        secret = await self._resolve(self.git.webhook.secret, "source.git.webhook.secret")
-        return GitHook(secret, self.poke)
+        reference = self.git.webhook.secret
+
+        async def read() -> str:
+            return await self._resolve(reference, "source.git.webhook.secret")
+
+        return GitHook(await read(), read, self.poke).handle
 
     def close(self) -> None:
         shutil.rmtree(self._home, ignore_errors=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import structlog
+from aiohttp import test_utils, web
 
 from controller.alerts import desired_state_changed
 from controller.config import GitSource, load_settings
@@ -21,7 +22,7 @@ from controller.daemon import bind_process_fields, configure_logging, unbind_pro
 from controller.daemon._board import StatusBoard
 from controller.desired import DesiredStateError
 from controller.sources._git import located
-from controller.sources._git_hook import signature_valid
+from controller.sources._git_hook import REREAD_AFTER, GitHook, signature_valid
 from controller.sources._git_repo import credential_env, explained, redacted, ref_name
 
 SHA = "3f2a" * 10
@@ -208,3 +209,79 @@ class TestRevisionInLogs:
         assert change["revision"] == SHA
         assert invalid["revision"] == "f" * 40  # a line that names a revision keeps its own
         assert "revision" not in stopped
+
+
+class KeptSecret:
+    """Where the webhook secret is kept (Secrets Manager), and a clock the test moves."""
+
+    def __init__(self, value: str, now: float = 0.0) -> None:
+        self.value = value
+        self.now = now
+        self.reads = 0
+        self.fetched = 0
+
+    async def read(self) -> str:
+        self.reads += 1
+        return self.value
+
+    def hook(self) -> GitHook:
+        return GitHook(self.value, self.read, self.fetch, clock=lambda: self.now)
+
+    def fetch(self) -> None:
+        self.fetched += 1
+
+
+class TestWebhookSecretRotation:
+    """The secret is re-read when a request fails the check, at most once a minute."""
+
+    BODY = b'{"ref": "refs/heads/main"}'
+
+    @staticmethod
+    def signed(secret: str, body: bytes) -> dict[str, str]:
+        digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        return {"X-Hub-Signature-256": f"sha256={digest}"}
+
+    async def post(self, hook: GitHook, secret: str) -> int:
+        app = web.Application()
+        app.router.add_post("/hooks/git", hook.handle)
+        async with test_utils.TestClient(test_utils.TestServer(app)) as client:
+            headers = self.signed(secret, self.BODY)
+            response = await client.post("/hooks/git", data=self.BODY, headers=headers)
+            return response.status
+
+    async def test_a_secret_rotated_where_it_is_kept_is_accepted_once_a_minute_passed(
+        self,
+    ) -> None:
+        kept = KeptSecret("old")
+        hook = kept.hook()
+        kept.value = "new"
+
+        assert await self.post(hook, "new") == 401  # the secret was read just now
+        kept.now = REREAD_AFTER
+        assert await self.post(hook, "new") == 202
+        assert (kept.reads, kept.fetched) == (1, 1)
+        assert await self.post(hook, "old") == 401  # the rotated-out secret no longer counts
+
+    async def test_a_flood_of_bad_signatures_reads_the_secret_at_most_once_a_minute(
+        self,
+    ) -> None:
+        kept = KeptSecret("s", now=REREAD_AFTER)
+        hook = kept.hook()
+        kept.now *= 2
+
+        statuses = [await self.post(hook, "guess") for _ in range(20)]
+
+        assert statuses == [401] * 20
+        assert (kept.reads, kept.fetched) == (1, 0)
+
+    async def test_a_secret_that_cannot_be_read_keeps_the_one_held(self) -> None:
+        kept = KeptSecret("s")
+        hook = GitHook("s", self.unreadable, kept.fetch, clock=lambda: REREAD_AFTER)
+
+        assert await self.post(hook, "x") == 401
+        assert await self.post(hook, "s") == 202
+        assert kept.fetched == 1
+
+    @staticmethod
+    async def unreadable() -> str:
+        raise RuntimeError("AccessDenied")
